@@ -1,0 +1,65 @@
+// Command gen writes one of tabsdc's benchmark tables as CSV files: the inner
+// cells (cells.csv) and the geographic hierarchy (geo.csv), or for the
+// magnitude table M the records (records.csv) and the hierarchy.
+//
+//	go run ./benchmarks/cmd/gen -table T3 -out /tmp/t3
+//
+// The files are the input of `tabsdc protect`:
+//
+//	tabsdc protect --input /tmp/t3/cells.csv --dim geo=/tmp/t3/geo.csv --dim sex --dim age --dim diag ...
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/tabsdc/tabsdc/benchmarks"
+	"github.com/tabsdc/tabsdc/sdc"
+)
+
+func main() {
+	table := flag.String("table", "T2", "table to write: T1, T2, T3, T4 or M")
+	out := flag.String("out", "", "folder to write into (created if needed)")
+	flag.Parse()
+	if err := run(*table, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(table, out string) error {
+	if out == "" {
+		return fmt.Errorf("-out is required")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	dims, err := benchmarks.Dimensions(table)
+	if err != nil {
+		return err
+	}
+	if err := sdc.WriteFileAtomic(filepath.Join(out, "geo.csv"), func(w io.Writer) error {
+		return benchmarks.WriteHierarchy(w, dims[0])
+	}); err != nil {
+		return err
+	}
+	if table == "M" {
+		recs, err := benchmarks.MagnitudeRecords()
+		if err != nil {
+			return err
+		}
+		return sdc.WriteFileAtomic(filepath.Join(out, "records.csv"), func(w io.Writer) error {
+			return benchmarks.WriteRecords(w, recs)
+		})
+	}
+	t, err := benchmarks.Table(table)
+	if err != nil {
+		return err
+	}
+	return sdc.WriteFileAtomic(filepath.Join(out, "cells.csv"), func(w io.Writer) error {
+		return benchmarks.WriteCells(w, t)
+	})
+}

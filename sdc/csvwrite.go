@@ -1,0 +1,231 @@
+package sdc
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// WriteOptions names the value columns of output files.
+type WriteOptions struct {
+	// Count is the name of the count column; "" means "freq".
+	Count string
+	// Value is the name of the magnitude column of a magnitude table; ""
+	// means "value".
+	Value string
+}
+
+func (o WriteOptions) names() (string, string) {
+	c, v := o.Count, o.Value
+	if c == "" {
+		c = "freq"
+	}
+	if v == "" {
+		v = "value"
+	}
+	return c, v
+}
+
+// WritePublished writes the publishable file: every cell, its codes, its
+// published count (and sum, for a magnitude table) and its status. The value
+// fields of a withheld cell are empty: the file never holds the value of a
+// suppressed cell.
+func WritePublished(w io.Writer, r *Release, opt WriteOptions) error {
+	t := r.t
+	cn, vn := opt.names()
+	bw := bufio.NewWriterSize(w, 1<<16)
+	cw := newCSVLineWriter(bw)
+	header := make([]string, 0, t.NumDims()+3)
+	for _, d := range t.dims {
+		header = append(header, d.Name())
+	}
+	header = append(header, cn)
+	if t.HasMagnitude() {
+		header = append(header, vn)
+	}
+	header = append(header, "status")
+	cw.write(header...)
+	rec := make([]string, len(header))
+	var num []byte
+	for c := 0; c < t.NumCells(); c++ {
+		rec = t.codesInto(c, rec)
+		k := t.NumDims()
+		v, ok := r.Value(c)
+		if ok {
+			num = strconv.AppendInt(num[:0], v, 10)
+			rec[k] = string(num)
+		} else {
+			rec[k] = ""
+		}
+		k++
+		if t.HasMagnitude() {
+			rec[k] = ""
+			// A changed (rounded or perturbed) count says nothing about the
+			// magnitude, so only an unchanged cell publishes its sum.
+			if ok && r.value == nil {
+				rec[k] = strconv.FormatFloat(t.Value(c), 'g', -1, 64)
+			}
+			k++
+		}
+		rec[k] = r.status[c].String()
+		cw.write(rec...)
+	}
+	if cw.err != nil {
+		return cw.err
+	}
+	return bw.Flush()
+}
+
+// WriteInternal writes the officer's file: every cell with its true count
+// (and sum and contributors, for a magnitude table), status, reason, the
+// published value when the release changes values, and the attacker's
+// interval (lower, upper) where one was computed. It holds confidential
+// values: never publish it.
+func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
+	t := r.t
+	cn, vn := opt.names()
+	bw := bufio.NewWriterSize(w, 1<<16)
+	cw := newCSVLineWriter(bw)
+	header := make([]string, 0, t.NumDims()+8)
+	for _, d := range t.dims {
+		header = append(header, d.Name())
+	}
+	header = append(header, cn)
+	if t.HasMagnitude() {
+		header = append(header, vn, "contributors")
+	}
+	header = append(header, "status", "reason")
+	if r.value != nil {
+		header = append(header, "published", "difference")
+	}
+	header = append(header, "lower", "upper")
+	cw.write(header...)
+	rec := make([]string, len(header))
+	for c := 0; c < t.NumCells(); c++ {
+		rec = t.codesInto(c, rec)
+		k := t.NumDims()
+		rec[k] = strconv.FormatInt(t.Freq(c), 10)
+		k++
+		if t.HasMagnitude() {
+			rec[k] = strconv.FormatFloat(t.Value(c), 'g', -1, 64)
+			rec[k+1] = strconv.Itoa(t.Contributors(c))
+			k += 2
+		}
+		rec[k], rec[k+1] = r.status[c].String(), r.Reason(c)
+		k += 2
+		if r.value != nil {
+			if v, ok := r.Value(c); ok {
+				rec[k], rec[k+1] = strconv.FormatInt(v, 10), strconv.FormatInt(v-t.Freq(c), 10)
+			} else {
+				rec[k], rec[k+1] = "", ""
+			}
+			k += 2
+		}
+		rec[k], rec[k+1] = "", ""
+		if iv, ok := r.Interval(c); ok {
+			rec[k] = formatBound(iv.Lower)
+			rec[k+1] = formatBound(iv.Upper)
+		}
+		cw.write(rec...)
+	}
+	if cw.err != nil {
+		return cw.err
+	}
+	return bw.Flush()
+}
+
+func formatBound(v float64) string {
+	if v > 1e300 {
+		return "Inf"
+	}
+	return strconv.FormatFloat(v, 'g', 12, 64)
+}
+
+// codesInto writes the codes of cell c into the first NumDims entries of rec.
+func (t *Table) codesInto(c int, rec []string) []string {
+	for d, dim := range t.dims {
+		rec[d] = dim.codes[c/t.stride[d]%t.shape[d]]
+	}
+	return rec
+}
+
+// csvLineWriter writes CSV records, quoting only fields that need it; it is
+// faster than encoding/csv for many short records and keeps the first error.
+type csvLineWriter struct {
+	w   *bufio.Writer
+	err error
+}
+
+func newCSVLineWriter(w *bufio.Writer) *csvLineWriter { return &csvLineWriter{w: w} }
+
+func (cw *csvLineWriter) write(fields ...string) {
+	if cw.err != nil {
+		return
+	}
+	for i, f := range fields {
+		if i > 0 {
+			cw.w.WriteByte(',')
+		}
+		if needsQuote(f) {
+			cw.w.WriteByte('"')
+			for j := 0; j < len(f); j++ {
+				if f[j] == '"' {
+					cw.w.WriteByte('"')
+				}
+				cw.w.WriteByte(f[j])
+			}
+			cw.w.WriteByte('"')
+		} else {
+			cw.w.WriteString(f)
+		}
+	}
+	cw.err = cw.w.WriteByte('\n')
+}
+
+func needsQuote(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f[0] == ' ' || f[len(f)-1] == ' ' {
+		return true
+	}
+	for i := 0; i < len(f); i++ {
+		switch f[i] {
+		case ',', '"', '\n', '\r':
+			return true
+		}
+	}
+	return false
+}
+
+// WriteFileAtomic writes a file through fn into a temporary file in the same
+// folder and renames it into place only when fn and the write succeed, so an
+// error never leaves a half-written file at path.
+func WriteFileAtomic(path string, fn func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = fn(f); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

@@ -1,0 +1,294 @@
+// Package sdc holds the table model of tabsdc: dimensions that are trees of
+// codes, hierarchical frequency and magnitude tables over them, the release
+// (a status and a reason for every publishable cell), and the readers and
+// writers at the edges (CSV, internal files).
+//
+// A table has inner cells (one leaf from each dimension) and publishable cells
+// (one node, leaf or not, from each dimension). Publishable cells are indexed
+// by a mixed-radix integer over the dimensions' node indices, and every
+// per-cell quantity is a columnar slice over that index. The linear relations
+// of the table (each node is the sum of its children, for every combination of
+// the other dimensions) are implicit in the dimensions; algorithms that need
+// them as a matrix build it sparsely from the table.
+package sdc
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// TotalCode is the code of the root of a flat dimension.
+const TotalCode = "Total"
+
+// Dimension is a tree of codes. Its root is the total, its leaves are the
+// inner categories. Nodes are numbered 0..Len()-1 in depth-first pre-order,
+// so the root is node 0 and the subtree of node i is the index range
+// [i, i+SubtreeSize(i)). Children keep the order in which they were given.
+//
+// A Dimension is immutable once built and safe for concurrent use.
+type Dimension struct {
+	name     string
+	codes    []string
+	parent   []int32 // -1 for the root
+	depth    []int32
+	size     []int32 // subtree size, in nodes
+	childOff []int32 // children of i: childIdx[childOff[i]:childOff[i+1]]
+	childIdx []int32
+	leafOrd  []int32 // leaf ordinal of a node, -1 for internal nodes
+	leaves   []int32 // node of each leaf ordinal
+	leafPre  []int32 // number of leaves before node i in pre-order, len n+1
+	index    map[string]int32
+}
+
+// NewFlat returns a dimension with a root TotalCode and the given codes as its
+// leaves, in the given order.
+func NewFlat(name string, codes []string) (*Dimension, error) {
+	parents := make([]string, len(codes)+1)
+	all := make([]string, 0, len(codes)+1)
+	all = append(all, TotalCode)
+	for i := range codes {
+		parents[i+1] = TotalCode
+	}
+	all = append(all, codes...)
+	d, err := NewDimension(name, all, parents)
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// NewDimension builds a dimension from parallel slices of codes and their
+// parents' codes. The root has the empty parent "". Codes may come in any
+// order; children keep their relative order. A code with no children is a
+// leaf. It is an error for the hierarchy to be empty, to have no root or
+// several roots, to repeat a code, to name an unknown parent, or to contain a
+// cycle; the error names the code.
+func NewDimension(name string, codes, parents []string) (*Dimension, error) {
+	if len(codes) != len(parents) {
+		return nil, fmt.Errorf("dimension %q: %d codes but %d parents", name, len(codes), len(parents))
+	}
+	if len(codes) == 0 {
+		return nil, fmt.Errorf("dimension %q: empty hierarchy", name)
+	}
+	pos := make(map[string]int, len(codes))
+	root := -1
+	for i, c := range codes {
+		if c == "" {
+			return nil, fmt.Errorf("dimension %q: entry %d has an empty code", name, i+1)
+		}
+		if j, dup := pos[c]; dup {
+			return nil, fmt.Errorf("dimension %q: duplicate code %q (entries %d and %d)", name, c, j+1, i+1)
+		}
+		pos[c] = i
+		if parents[i] == "" {
+			if root >= 0 {
+				return nil, fmt.Errorf("dimension %q: several roots: %q and %q", name, codes[root], c)
+			}
+			root = i
+		}
+	}
+	if root < 0 {
+		return nil, fmt.Errorf("dimension %q: no root (no code has an empty parent)", name)
+	}
+	kids := make([][]int, len(codes))
+	for i, p := range parents {
+		if p == "" {
+			continue
+		}
+		j, ok := pos[p]
+		if !ok {
+			return nil, fmt.Errorf("dimension %q: code %q has unknown parent %q", name, codes[i], p)
+		}
+		if j == i {
+			return nil, fmt.Errorf("dimension %q: cycle: code %q is its own parent", name, codes[i])
+		}
+		kids[j] = append(kids[j], i)
+	}
+	d := &Dimension{name: name, index: make(map[string]int32, len(codes))}
+	// Depth-first pre-order from the root, iteratively.
+	type frame struct{ node, parent, depth int }
+	stack := []frame{{root, -1, 0}}
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		id := int32(len(d.codes))
+		d.codes = append(d.codes, codes[f.node])
+		d.parent = append(d.parent, int32(f.parent))
+		d.depth = append(d.depth, int32(f.depth))
+		d.index[codes[f.node]] = id
+		for k := len(kids[f.node]) - 1; k >= 0; k-- {
+			stack = append(stack, frame{kids[f.node][k], int(id), f.depth + 1})
+		}
+	}
+	if len(d.codes) != len(codes) {
+		// Nodes not reached from the root lie on a cycle (every node has a
+		// parent, so an unreached one loops back on itself eventually).
+		for i, c := range codes {
+			if _, ok := d.index[c]; !ok {
+				return nil, fmt.Errorf("dimension %q: cycle through code %q (it does not descend from root %q)", name, codes[i], codes[root])
+			}
+		}
+	}
+	n := len(d.codes)
+	d.size = make([]int32, n)
+	for i := n - 1; i >= 0; i-- {
+		d.size[i]++
+		if p := d.parent[i]; p >= 0 {
+			d.size[p] += d.size[i]
+		}
+	}
+	d.childOff = make([]int32, n+1)
+	for i := 1; i < n; i++ {
+		d.childOff[d.parent[i]+1]++
+	}
+	for i := 0; i < n; i++ {
+		d.childOff[i+1] += d.childOff[i]
+	}
+	d.childIdx = make([]int32, n-1)
+	fill := append([]int32(nil), d.childOff[:n]...)
+	for i := 1; i < n; i++ {
+		p := d.parent[i]
+		d.childIdx[fill[p]] = int32(i)
+		fill[p]++
+	}
+	d.leafOrd = make([]int32, n)
+	for i := 0; i < n; i++ {
+		if d.size[i] == 1 {
+			d.leafOrd[i] = int32(len(d.leaves))
+			d.leaves = append(d.leaves, int32(i))
+		} else {
+			d.leafOrd[i] = -1
+		}
+	}
+	d.leafPre = make([]int32, n+1)
+	for i := 0; i < n; i++ {
+		d.leafPre[i+1] = d.leafPre[i]
+		if d.size[i] == 1 {
+			d.leafPre[i+1]++
+		}
+	}
+	return d, nil
+}
+
+// ReadHierarchy reads a dimension from CSV with a header naming the columns
+// "code" and "parent" (other columns are ignored). The root's parent is
+// empty. Errors name the row (the header is row 1).
+func ReadHierarchy(name string, r io.Reader) (*Dimension, error) {
+	cr := newCSVReader(r)
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("hierarchy %q: empty file", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("hierarchy %q: %w", name, csvError(err))
+	}
+	cols, err := columnIndex(header, "code", "parent")
+	if err != nil {
+		return nil, fmt.Errorf("hierarchy %q: %w", name, err)
+	}
+	var codes, parents []string
+	for row := 2; ; row++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("hierarchy %q: %w", name, csvError(err))
+		}
+		if len(rec) == 1 && rec[0] == "" {
+			continue
+		}
+		code, parent := strings.TrimSpace(rec[cols[0]]), strings.TrimSpace(rec[cols[1]])
+		if code == "" {
+			return nil, fmt.Errorf("hierarchy %q: row %d: empty code", name, row)
+		}
+		codes = append(codes, code)
+		parents = append(parents, parent)
+	}
+	return NewDimension(name, codes, parents)
+}
+
+// Name returns the dimension's name (the CSV column that holds its codes).
+func (d *Dimension) Name() string { return d.name }
+
+// Len returns the number of nodes.
+func (d *Dimension) Len() int { return len(d.codes) }
+
+// NumLeaves returns the number of leaves (inner categories).
+func (d *Dimension) NumLeaves() int { return len(d.leaves) }
+
+// Code returns the code of node i.
+func (d *Dimension) Code(i int) string { return d.codes[i] }
+
+// Index returns the node of a code.
+func (d *Dimension) Index(code string) (int, bool) {
+	i, ok := d.index[code]
+	return int(i), ok
+}
+
+// Parent returns the parent of node i, or -1 for the root.
+func (d *Dimension) Parent(i int) int { return int(d.parent[i]) }
+
+// Depth returns the depth of node i; the root has depth 0.
+func (d *Dimension) Depth(i int) int { return int(d.depth[i]) }
+
+// MaxDepth returns the depth of the deepest node.
+func (d *Dimension) MaxDepth() int {
+	m := int32(0)
+	for _, v := range d.depth {
+		m = max(m, v)
+	}
+	return int(m)
+}
+
+// SubtreeSize returns the number of nodes in the subtree of node i, i included.
+func (d *Dimension) SubtreeSize(i int) int { return int(d.size[i]) }
+
+// NumChildren returns the number of children of node i.
+func (d *Dimension) NumChildren(i int) int { return int(d.childOff[i+1] - d.childOff[i]) }
+
+// Child returns the k-th child of node i.
+func (d *Dimension) Child(i, k int) int { return int(d.childIdx[int(d.childOff[i])+k]) }
+
+// Children returns the children of node i, in order.
+func (d *Dimension) Children(i int) []int {
+	c := d.childIdx[d.childOff[i]:d.childOff[i+1]]
+	out := make([]int, len(c))
+	for k, v := range c {
+		out[k] = int(v)
+	}
+	return out
+}
+
+// IsLeaf reports whether node i is a leaf.
+func (d *Dimension) IsLeaf(i int) bool { return d.size[i] == 1 }
+
+// Leaf returns the node of the k-th leaf (leaves are numbered in pre-order).
+func (d *Dimension) Leaf(k int) int { return int(d.leaves[k]) }
+
+// LeafOrdinal returns the leaf number of node i, or -1 when i is not a leaf.
+func (d *Dimension) LeafOrdinal(i int) int { return int(d.leafOrd[i]) }
+
+// LeafRange returns the range [lo, hi) of the leaf ordinals under node i.
+func (d *Dimension) LeafRange(i int) (lo, hi int) {
+	return int(d.leafPre[i]), int(d.leafPre[i+int(d.size[i])])
+}
+
+// IsAncestor reports whether node a is node b or one of its ancestors.
+func (d *Dimension) IsAncestor(a, b int) bool {
+	return a <= b && b < a+int(d.size[a])
+}
+
+// Same returns the node with the most ancestors whose value always equals that
+// of node i: a parent with a single child equals that child, so Same follows
+// single-child chains downward. Totals that are "the same cell" under another
+// name (a county with one municipality) share one value, and protection
+// treats them as one.
+func (d *Dimension) Same(i int) int {
+	for d.NumChildren(i) == 1 {
+		i = d.Child(i, 0)
+	}
+	return i
+}

@@ -1,0 +1,171 @@
+package sdc
+
+import (
+	"fmt"
+	"math"
+)
+
+// Status says what happens to a publishable cell in a release.
+type Status uint8
+
+// The statuses of a cell.
+const (
+	Published Status = iota // published with its true value
+	Primary                 // withheld: a sensitivity rule fired
+	Secondary               // withheld to protect primary cells
+	Rounded                 // published with a rounded value
+	Perturbed               // published with a perturbed (noisy) value
+)
+
+var statusNames = [...]string{"published", "primary", "secondary", "rounded", "perturbed"}
+
+// String returns the status as written in output files.
+func (s Status) String() string {
+	if int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return fmt.Sprintf("status(%d)", s)
+}
+
+// Suppressed reports whether the status withholds the cell's value.
+func (s Status) Suppressed() bool { return s == Primary || s == Secondary }
+
+// ParseStatus parses a status as written by String.
+func ParseStatus(s string) (Status, error) {
+	for i, n := range statusNames {
+		if n == s {
+			return Status(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown status %q (want one of %s)", s, quoteList(statusNames[:]))
+}
+
+// Interval is the range of values an attacker can derive for a cell.
+type Interval struct {
+	Lower, Upper float64
+}
+
+// Width returns Upper − Lower.
+func (iv Interval) Width() float64 { return iv.Upper - iv.Lower }
+
+// Release is what happens to every publishable cell of a table: its status,
+// a reason a person can read when the cell is withheld or changed, the value
+// published when it differs from the true one, and the attacker's interval of
+// withheld cells once audited. Protection methods fill it in; writers turn it
+// into output files.
+type Release struct {
+	t        *Table
+	status   []Status
+	reason   []uint32 // index into texts; 0 is no reason
+	texts    []string
+	textIdx  map[string]uint32
+	fixed    map[int32]bool
+	value    []int64 // published values, when set
+	interval map[int32]Interval
+}
+
+// NewRelease returns a release of t in which every cell is published.
+func NewRelease(t *Table) *Release {
+	return &Release{
+		t:       t,
+		status:  make([]Status, t.NumCells()),
+		reason:  make([]uint32, t.NumCells()),
+		texts:   []string{""},
+		textIdx: map[string]uint32{"": 0},
+	}
+}
+
+// Table returns the table the release is of.
+func (r *Release) Table() *Table { return r.t }
+
+// Status returns the status of cell c.
+func (r *Release) Status(c int) Status { return r.status[c] }
+
+// Statuses returns the status of every cell, indexed by cell. Do not modify.
+func (r *Release) Statuses() []Status { return r.status }
+
+// Reason returns why cell c is withheld or changed ("" when published as is).
+func (r *Release) Reason(c int) string { return r.texts[r.reason[c]] }
+
+// Set gives cell c a status and a reason. Reasons are interned, so many cells
+// can share one text cheaply.
+func (r *Release) Set(c int, s Status, reason string) {
+	r.status[c] = s
+	id, ok := r.textIdx[reason]
+	if !ok {
+		id = uint32(len(r.texts))
+		r.texts = append(r.texts, reason)
+		r.textIdx[reason] = id
+	}
+	r.reason[c] = id
+}
+
+// Suppressed reports whether cell c is withheld.
+func (r *Release) Suppressed(c int) bool { return r.status[c].Suppressed() }
+
+// Count returns the number of cells with status s.
+func (r *Release) Count(s Status) int {
+	n := 0
+	for _, v := range r.status {
+		if v == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Fix marks cell c as one that must be published: secondary suppression never
+// chooses it.
+func (r *Release) Fix(c int) {
+	if r.fixed == nil {
+		r.fixed = map[int32]bool{}
+	}
+	r.fixed[int32(c)] = true
+}
+
+// Fixed reports whether cell c was marked by Fix.
+func (r *Release) Fixed(c int) bool { return r.fixed[int32(c)] }
+
+// SetValues sets the published values of all cells (rounded or perturbed);
+// values has one entry per cell. Without it the published values are the
+// true counts.
+func (r *Release) SetValues(values []int64) error {
+	if len(values) != r.t.NumCells() {
+		return fmt.Errorf("release: %d values for %d cells", len(values), r.t.NumCells())
+	}
+	r.value = values
+	return nil
+}
+
+// Value returns the value published for cell c, and false when the cell is
+// withheld.
+func (r *Release) Value(c int) (int64, bool) {
+	if r.status[c].Suppressed() {
+		return 0, false
+	}
+	if r.value != nil {
+		return r.value[c], true
+	}
+	return r.t.Freq(c), true
+}
+
+// HasValues reports whether the release publishes values other than the true
+// counts (set by SetValues).
+func (r *Release) HasValues() bool { return r.value != nil }
+
+// SetInterval records the attacker's interval for cell c.
+func (r *Release) SetInterval(c int, iv Interval) {
+	if r.interval == nil {
+		r.interval = map[int32]Interval{}
+	}
+	r.interval[int32(c)] = iv
+}
+
+// Interval returns the attacker's interval for cell c, if one was recorded.
+func (r *Release) Interval(c int) (Interval, bool) {
+	iv, ok := r.interval[int32(c)]
+	return iv, ok
+}
+
+// Unbounded is the upper end of an interval that has none.
+var Unbounded = math.Inf(1)
