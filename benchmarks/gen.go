@@ -53,7 +53,7 @@ var (
 // Rate parameters: a yearly rate per resident for T1 and T2, and for T3 the
 // first diagnosis' rate, falling by diagQ from one diagnosis to the next.
 const (
-	baseRate = 0.005
+	baseRate = 0.03
 	diagRate = 0.01
 	diagQ    = 0.7
 	nDiag    = 20

@@ -204,28 +204,68 @@ func needsQuote(f string) bool {
 // WriteFileAtomic writes a file through fn into a temporary file in the same
 // folder and renames it into place only when fn and the write succeed, so an
 // error never leaves a half-written file at path.
-func WriteFileAtomic(path string, fn func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
+func WriteFileAtomic(path string, fn func(io.Writer) error) error {
+	return WriteFilesAtomic([]OutputFile{{Path: path, Write: fn}})
+}
+
+// OutputFile is a file to write and the function that writes it.
+type OutputFile struct {
+	Path  string
+	Write func(io.Writer) error
+}
+
+// WriteFilesAtomic writes every file into a temporary file beside it and,
+// only when all of them succeed, renames them into place. On an error no
+// output file is created or changed (a failure of the final renames, which
+// are not one atomic step together, is reported with the files it left).
+func WriteFilesAtomic(files []OutputFile) (err error) {
+	temps := make([]string, 0, len(files))
 	defer func() {
 		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+			for _, t := range temps {
+				os.Remove(t)
+			}
 		}
 	}()
-	if err = fn(f); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	for _, f := range files {
+		tmp, err := writeTemp(f)
+		if tmp != "" {
+			temps = append(temps, tmp)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	if err = f.Sync(); err != nil {
-		return err
+	for i, f := range files {
+		if err := os.Rename(temps[i], f.Path); err != nil {
+			return fmt.Errorf("%s: %w (files before it in the list were written)", f.Path, err)
+		}
 	}
-	if err = f.Close(); err != nil {
-		return err
+	return nil
+}
+
+func writeTemp(out OutputFile) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(out.Path), "."+filepath.Base(out.Path)+".tmp*")
+	if err != nil {
+		return "", err
 	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
+	name := f.Name()
+	bw := bufio.NewWriterSize(f, 1<<16)
+	err = out.Write(bw)
+	if err == nil {
+		err = bw.Flush()
 	}
-	return os.Rename(f.Name(), path)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(name, 0o644)
+	}
+	if err != nil {
+		return name, fmt.Errorf("%s: %w", out.Path, err)
+	}
+	return name, nil
 }

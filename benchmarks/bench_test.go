@@ -1,0 +1,130 @@
+package benchmarks
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/tabsdc/tabsdc/sdc"
+	"github.com/tabsdc/tabsdc/suppress"
+)
+
+// benchTables are the tables every stage is measured on; with -short only
+// the small ones run (as in CI).
+func benchTables(b *testing.B) []string {
+	if testing.Short() {
+		return []string{"T1", "T2"}
+	}
+	return []string{"T1", "T2", "T3", "T4"}
+}
+
+// cache keeps generated tables across benchmarks of one run.
+var cache = map[string]*sdc.Table{}
+
+func table(b *testing.B, name string) *sdc.Table {
+	b.Helper()
+	if t, ok := cache[name]; ok {
+		return t
+	}
+	t, err := Table(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cache[name] = t
+	return t
+}
+
+// BenchmarkBuild measures generating a table and building all its totals.
+func BenchmarkBuild(b *testing.B) {
+	for _, name := range benchTables(b) {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				t, err := Table(name)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(t.NumCells()), "cells")
+			}
+		})
+	}
+}
+
+// BenchmarkBuildAndPrimary measures what issue 2 sets a target for: building
+// a table from the generator and applying the frequency rule (maxN 4).
+func BenchmarkBuildAndPrimary(b *testing.B) {
+	for _, name := range benchTables(b) {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				t, err := Table(name)
+				if err != nil {
+					b.Fatal(err)
+				}
+				f, _ := suppress.NewFrequency(4, false)
+				_, res, err := suppress.Primary(context.Background(), t, []suppress.Rule{f}, suppress.PrimaryOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(res.Cells), "primary")
+			}
+		})
+	}
+}
+
+// BenchmarkPrimary measures the frequency rule alone on a built table.
+func BenchmarkPrimary(b *testing.B) {
+	for _, name := range benchTables(b) {
+		t := table(b, name)
+		f, _ := suppress.NewFrequency(4, false)
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, _, err := suppress.Primary(context.Background(), t, []suppress.Rule{f}, suppress.PrimaryOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPrimaryMagnitude measures dominance and p% on the magnitude table.
+func BenchmarkPrimaryMagnitude(b *testing.B) {
+	t := table(b, "M")
+	rules := []suppress.Rule{suppress.MinContributors{N: 3}, suppress.Dominance{N: 1, K: 85}, suppress.Dominance{N: 2, K: 90}, suppress.PPercent{P: 10}}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_, res, err := suppress.Primary(context.Background(), t, rules, suppress.PrimaryOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(res.Cells), "primary")
+	}
+}
+
+// BenchmarkReadCSV measures reading a table's inner cells from CSV (the
+// bytes are prepared outside the timer).
+func BenchmarkReadCSV(b *testing.B) {
+	for _, name := range benchTables(b) {
+		t := table(b, name)
+		var buf bytes.Buffer
+		if err := WriteCells(&buf, t); err != nil {
+			b.Fatal(err)
+		}
+		specs := make([]sdc.DimSpec, t.NumDims())
+		for d := range specs {
+			specs[d] = sdc.DimSpec{Name: t.Dim(d).Name()}
+		}
+		specs[0].Dim = t.Dim(0)
+		b.Run(fmt.Sprintf("%s/%dMB", name, buf.Len()>>20), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(buf.Len()))
+			for i := 0; i < b.N; i++ {
+				if _, err := sdc.ReadCells(bytes.NewReader(buf.Bytes()), specs, sdc.CellsOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

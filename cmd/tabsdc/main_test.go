@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tabsdc/tabsdc/benchmarks"
+	"github.com/tabsdc/tabsdc/sdc"
+)
+
+// genTable writes a benchmark table's cells and hierarchy into dir.
+func genTable(t *testing.T, name, dir string) *sdc.Table {
+	t.Helper()
+	tab, err := benchmarks.Table(name)
+	require.NoError(t, err)
+	var cells, geo bytes.Buffer
+	require.NoError(t, benchmarks.WriteCells(&cells, tab))
+	require.NoError(t, benchmarks.WriteHierarchy(&geo, tab.Dim(0)))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "cells.csv"), cells.Bytes(), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "geo.csv"), geo.Bytes(), 0o644))
+	return tab
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	return rows
+}
+
+func TestProtectWritesOutputs(t *testing.T) {
+	for _, name := range []string{"T2", "T3"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			tab := genTable(t, name, dir)
+			args := []string{"protect", "--quiet", "--input", filepath.Join(dir, "cells.csv"),
+				"--dim", "geo=" + filepath.Join(dir, "geo.csv"), "--dim", "sex", "--dim", "age"}
+			if name == "T3" {
+				args = append(args, "--dim", "diag")
+			}
+			args = append(args, "--max-n", "4", "--secondary", "none",
+				"--out", filepath.Join(dir, "published.csv"),
+				"--internal", filepath.Join(dir, "internal.csv"),
+				"--json", filepath.Join(dir, "summary.json"))
+			var stdout, stderr bytes.Buffer
+			require.Equal(t, 0, run(args, &stdout, &stderr), stderr.String())
+
+			pub := readCSV(t, filepath.Join(dir, "published.csv"))
+			internal := readCSV(t, filepath.Join(dir, "internal.csv"))
+			require.Len(t, pub, tab.NumCells()+1)
+			require.Len(t, internal, tab.NumCells()+1)
+			nd := tab.NumDims()
+			assert.Equal(t, "freq", pub[0][nd])
+			assert.Equal(t, "status", pub[0][nd+1])
+			primary := 0
+			for i, row := range pub[1:] {
+				in := internal[i+1]
+				assert.Equal(t, row[:nd], in[:nd])
+				truth, err := strconv.ParseInt(in[nd], 10, 64)
+				require.NoError(t, err)
+				c, err := tab.CellOf(row[:nd]...)
+				require.NoError(t, err)
+				require.Equal(t, tab.Freq(c), truth, "internal value of %v", row[:nd])
+				isPrimary := truth >= 1 && truth <= 4
+				if isPrimary {
+					primary++
+					assert.Equal(t, "primary", row[nd+1])
+					assert.Equal(t, "", row[nd], "a suppressed value is published: %v", row)
+					assert.Equal(t, "frequency "+in[nd]+" ≤ maxN 4", in[nd+2])
+				} else {
+					assert.Equal(t, "published", row[nd+1])
+					assert.Equal(t, in[nd], row[nd])
+				}
+			}
+			var sum map[string]any
+			raw, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+			require.NoError(t, err)
+			require.NoError(t, json.Unmarshal(raw, &sum))
+			assert.Equal(t, float64(tab.NumCells()), sum["cells"])
+			assert.Equal(t, float64(primary), sum["status"].(map[string]any)["primary"])
+		})
+	}
+}
+
+func TestProtectErrors(t *testing.T) {
+	dir := t.TempDir()
+	genTable(t, "T1", dir)
+	bad := filepath.Join(dir, "bad.csv")
+	require.NoError(t, os.WriteFile(bad, []byte("geo,sex,age,freq\n1101,M,00-04,3\n9999,F,80+,2\n"), 0o644))
+	out := filepath.Join(dir, "out.csv")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown code", []string{"--input", bad, "--dim", "geo=" + filepath.Join(dir, "geo.csv"), "--dim", "sex", "--dim", "age", "--out", out}, 1, `bad.csv: row 3: unknown geo code "9999"`},
+		{"no input", []string{"--dim", "sex", "--out", out}, 1, "--input is required"},
+		{"no out", []string{"--input", bad, "--dim", "sex"}, 1, "--out is required"},
+		{"unknown method", []string{"--input", bad, "--dim", "geo", "--out", out, "--secondary", "magic"}, 1, `--secondary "magic": unknown method`},
+		{"missing hierarchy", []string{"--input", bad, "--dim", "geo=" + filepath.Join(dir, "nope.csv"), "--out", out}, 1, "--dim geo: open"},
+		{"missing column", []string{"--input", bad, "--dim", "region", "--out", out}, 1, `row 1: missing column "region"`},
+		{"same file twice", []string{"--input", bad, "--dim", "geo", "--out", out, "--internal", out}, 1, "--out and --internal name the same file"},
+		{"bad flag", []string{"--no-such-flag"}, 2, "flag provided but not defined"},
+		{"dominance on counts", []string{"--input", filepath.Join(dir, "cells.csv"), "--dim", "geo", "--dim", "sex", "--dim", "age", "--dominance", "1,85", "--out", out}, 1, "needs a magnitude table"},
+		{"bad dominance", []string{"--input", filepath.Join(dir, "cells.csv"), "--dim", "geo", "--dim", "sex", "--dim", "age", "--dominance", "x", "--out", out}, 1, `--dominance "x": "x" is not a number`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(append([]string{"protect", "--quiet"}, tc.args...), &stdout, &stderr)
+			assert.Equal(t, tc.code, code)
+			assert.Contains(t, stderr.String(), tc.want)
+			_, err := os.Stat(out)
+			assert.True(t, os.IsNotExist(err), "an output was written on error")
+			left, _ := filepath.Glob(filepath.Join(dir, ".out.csv.tmp*"))
+			assert.Empty(t, left, "temporary files left behind")
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, 0, run([]string{"protect", "--help"}, &stdout, &stderr))
+	assert.True(t, strings.Contains(stderr.String(), "Example:"))
+	assert.Equal(t, 2, run(nil, &stdout, &stderr))
+	assert.Equal(t, 2, run([]string{"frobnicate"}, &stdout, &stderr))
+}

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/tabsdc/tabsdc/report"
+	"github.com/tabsdc/tabsdc/sdc"
+	"github.com/tabsdc/tabsdc/suppress"
+)
+
+const protectExample = `  tabsdc protect --input cells.csv --dim geo=geo.csv --dim sex --dim age \
+      --freq freq --max-n 4 --secondary none \
+      --out published.csv --internal internal.csv --json summary.json
+
+  cells.csv has one row per inner cell: geo,sex,age,freq. geo.csv gives the
+  geographic hierarchy as code,parent rows (the root has an empty parent).
+  published.csv lists every publishable cell with its value and status and
+  never holds the value of a suppressed cell; internal.csv (for the privacy
+  officer only) adds the true value and the reason.`
+
+// listFlags collects a repeated string option.
+type listFlags []string
+
+func (l *listFlags) String() string     { return strings.Join(*l, " ") }
+func (l *listFlags) Set(v string) error { *l = append(*l, v); return nil }
+
+// ruleFlags are the primary-suppression options.
+type ruleFlags struct {
+	maxN         int
+	protectZeros bool
+	minContrib   int
+	dominance    listFlags
+	pPercent     string
+	pq           string
+	suppressList string
+	publishList  string
+}
+
+func (rf *ruleFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&rf.maxN, "max-n", 4, "frequency rule: counts 1..max-n are primary (0 turns the rule off)")
+	fs.BoolVar(&rf.protectZeros, "protect-zeros", false, "frequency rule: zero counts are primary too")
+	fs.IntVar(&rf.minContrib, "min-contributors", 0, "magnitude tables: cells with fewer distinct contributors than this are primary (0: off)")
+	fs.Var(&rf.dominance, "dominance", "magnitude tables: (n,k) dominance rule as N,K (K in percent), e.g. 1,85; repeat for several pairs")
+	fs.StringVar(&rf.pPercent, "p-percent", "", "magnitude tables: p% rule as P or P,COALITION, e.g. 10")
+	fs.StringVar(&rf.pq, "pq", "", "magnitude tables: pq rule as P,Q in percent, e.g. 10,50")
+	fs.StringVar(&rf.suppressList, "suppress-cells", "", "CSV of cells to suppress by hand (a column per dimension; codes of leaves or totals)")
+	fs.StringVar(&rf.publishList, "publish-cells", "", "CSV of cells that must be published whatever the rules say")
+}
+
+func parseNums(s string, n int, what string) ([]float64, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) < 1 || len(parts) > n {
+		return nil, fmt.Errorf("%s %q: want at most %d comma-separated numbers", what, s, n)
+	}
+	out := make([]float64, len(parts))
+	for i, p := range parts {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s %q: %q is not a number", what, s, p)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// rules builds the primary rules and the manual lists the flags name.
+func (rf *ruleFlags) rules(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptions, error) {
+	var rules []suppress.Rule
+	var opt suppress.PrimaryOptions
+	if rf.maxN < 0 {
+		return nil, opt, fmt.Errorf("--max-n %d is negative", rf.maxN)
+	}
+	if rf.maxN > 0 {
+		f, err := suppress.NewFrequency(rf.maxN, rf.protectZeros)
+		if err != nil {
+			return nil, opt, err
+		}
+		rules = append(rules, f)
+	} else if rf.protectZeros {
+		return nil, opt, fmt.Errorf("--protect-zeros needs the frequency rule (--max-n ≥ 1)")
+	}
+	if rf.minContrib > 0 {
+		rules = append(rules, suppress.MinContributors{N: rf.minContrib})
+	}
+	for _, d := range rf.dominance {
+		v, err := parseNums(d, 2, "--dominance")
+		if err != nil {
+			return nil, opt, err
+		}
+		if len(v) != 2 || v[0] != float64(int(v[0])) {
+			return nil, opt, fmt.Errorf("--dominance %q: want N,K with a whole N, e.g. 1,85", d)
+		}
+		rules = append(rules, suppress.Dominance{N: int(v[0]), K: v[1]})
+	}
+	if rf.pPercent != "" {
+		v, err := parseNums(rf.pPercent, 2, "--p-percent")
+		if err != nil {
+			return nil, opt, err
+		}
+		r := suppress.PPercent{P: v[0]}
+		if len(v) == 2 {
+			r.Coalition = int(v[1])
+		}
+		rules = append(rules, r)
+	}
+	if rf.pq != "" {
+		v, err := parseNums(rf.pq, 2, "--pq")
+		if err != nil {
+			return nil, opt, err
+		}
+		if len(v) != 2 {
+			return nil, opt, fmt.Errorf("--pq %q: want P,Q", rf.pq)
+		}
+		rules = append(rules, suppress.PQ{P: v[0], Q: v[1]})
+	}
+	if rf.suppressList != "" {
+		cells, err := readCellList(rf.suppressList, t)
+		if err != nil {
+			return nil, opt, err
+		}
+		rules = append(rules, suppress.NewForced(cells, ""))
+	}
+	if rf.publishList != "" {
+		cells, err := readCellList(rf.publishList, t)
+		if err != nil {
+			return nil, opt, err
+		}
+		opt.Publish = cells
+	}
+	if len(rules) == 0 {
+		return nil, opt, fmt.Errorf("no primary rule: give --max-n, --min-contributors, --dominance, --p-percent, --pq or --suppress-cells")
+	}
+	return rules, opt, nil
+}
+
+// outputFlags are the output files every verb writes.
+type outputFlags struct {
+	out, internal, json string
+	quiet               bool
+}
+
+func (of *outputFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&of.out, "out", "", "published CSV: every publishable cell with its value and status (required)")
+	fs.StringVar(&of.internal, "internal", "", "internal CSV for the privacy officer: true values, status, reason, audit interval")
+	fs.StringVar(&of.json, "json", "", "JSON summary: counts of cells by status, rule and level, audit outcome, seconds per stage")
+	fs.BoolVar(&of.quiet, "quiet", false, "print no progress on standard error")
+}
+
+// write writes the outputs all together, or none of them.
+func (of *outputFlags) write(rel *sdc.Release, sum *report.Summary, wo sdc.WriteOptions) error {
+	files := []sdc.OutputFile{{Path: of.out, Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, wo) }}}
+	if of.internal != "" {
+		files = append(files, sdc.OutputFile{Path: of.internal, Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }})
+	}
+	if of.json != "" {
+		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON})
+	}
+	return sdc.WriteFilesAtomic(files)
+}
+
+func (of *outputFlags) check() error {
+	if of.out == "" {
+		return fmt.Errorf("--out is required")
+	}
+	seen := map[string]string{}
+	for _, p := range [][2]string{{"--out", of.out}, {"--internal", of.internal}, {"--json", of.json}} {
+		if p[1] == "" {
+			continue
+		}
+		if prev, ok := seen[p[1]]; ok {
+			return fmt.Errorf("%s and %s name the same file %q", prev, p[0], p[1])
+		}
+		seen[p[1]] = p[0]
+	}
+	return nil
+}
+
+// progress prints a line on standard error unless quiet.
+type progress struct {
+	w     io.Writer
+	quiet bool
+}
+
+func (p progress) printf(format string, args ...any) {
+	if !p.quiet {
+		fmt.Fprintf(p.w, format+"\n", args...)
+	}
+}
+
+func runProtect(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("protect", protectExample, stderr)
+	var in inputFlags
+	var rf ruleFlags
+	var of outputFlags
+	in.register(fs)
+	rf.register(fs)
+	of.register(fs)
+	secondary := fs.String("secondary", "none", "secondary suppression method: none")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := of.check(); err != nil {
+		return err
+	}
+	switch *secondary {
+	case "none":
+	default:
+		return fmt.Errorf("--secondary %q: unknown method (available: none)", *secondary)
+	}
+	ctx := context.Background()
+	pr := progress{stderr, of.quiet}
+	sum := &report.Summary{Method: "suppression (secondary: " + *secondary + ")"}
+
+	sum.Begin("read")
+	t, err := in.read()
+	if err != nil {
+		return err
+	}
+	sum.End("read")
+	pr.printf("read %d inner cells, %d publishable cells", t.NumInner(), t.NumCells())
+
+	rules, popt, err := rf.rules(t)
+	if err != nil {
+		return err
+	}
+	sum.Begin("primary")
+	rel, pres, err := suppress.Primary(ctx, t, rules, popt)
+	if err != nil {
+		return err
+	}
+	sum.End("primary")
+	for i, r := range rules {
+		sum.Rules = append(sum.Rules, report.RuleCount{Rule: r.Name(), Cells: pres.ByRule[i]})
+	}
+	pr.printf("primary suppression: %d cells", pres.Cells)
+
+	sum.Count(rel)
+	wo := sdc.WriteOptions{Count: in.freq, Value: in.value}
+	if err := of.write(rel, sum, wo); err != nil {
+		return err
+	}
+	pr.printf("wrote %s", of.out)
+	return nil
+}

@@ -1,0 +1,108 @@
+// Command kosy runs tabsdc's whole pipeline on the embedded municipality
+// data: it generates table T2 (357 municipalities × sex × age group, with
+// the hierarchy Norway > county > municipality), applies primary suppression
+// (frequency rule, counts 1..4), writes the published file, the officer's
+// internal file and the JSON summary into a folder, and prints a summary.
+//
+//	go run ./examples/kosy            # writes into ./kosy-out
+//	go run ./examples/kosy -out DIR
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/tabsdc/tabsdc/benchmarks"
+	"github.com/tabsdc/tabsdc/report"
+	"github.com/tabsdc/tabsdc/sdc"
+	"github.com/tabsdc/tabsdc/suppress"
+)
+
+func main() {
+	out := flag.String("out", "kosy-out", "folder to write the outputs into")
+	table := flag.String("table", "T2", "benchmark table to protect (T1, T2, T3 or T4)")
+	maxN := flag.Int("max-n", 4, "frequency rule: counts 1..max-n are primary")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *table, *out, *maxN); err != nil {
+		fmt.Fprintln(os.Stderr, "kosy:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer, table, out string, maxN int) error {
+	sum := &report.Summary{Method: "suppression (primary: frequency)"}
+	sum.Begin("generate")
+	t, err := benchmarks.Table(table)
+	if err != nil {
+		return err
+	}
+	sum.End("generate")
+
+	freq, err := suppress.NewFrequency(maxN, false)
+	if err != nil {
+		return err
+	}
+	sum.Begin("primary")
+	rel, res, err := suppress.Primary(ctx, t, []suppress.Rule{freq}, suppress.PrimaryOptions{})
+	if err != nil {
+		return err
+	}
+	sum.End("primary")
+	sum.Rules = []report.RuleCount{{Rule: freq.Name(), Cells: res.ByRule[0]}}
+	sum.Count(rel)
+
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	files := []sdc.OutputFile{
+		{Path: filepath.Join(out, "published.csv"), Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, sdc.WriteOptions{}) }},
+		{Path: filepath.Join(out, "internal.csv"), Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, sdc.WriteOptions{}) }},
+		{Path: filepath.Join(out, "summary.json"), Write: sum.WriteJSON},
+	}
+	if err := sdc.WriteFilesAtomic(files); err != nil {
+		return err
+	}
+	printSummary(w, t, rel, sum, out)
+	return nil
+}
+
+// levelNames names the depths of the geographic hierarchy.
+var levelNames = []string{"national", "county", "municipality"}
+
+func printSummary(w io.Writer, t *sdc.Table, rel *sdc.Release, sum *report.Summary, out string) {
+	fmt.Fprintf(w, "table: %d inner cells, %d publishable cells (%s)\n", t.NumInner(), t.NumCells(), dimsLine(t))
+	fmt.Fprintf(w, "primary cells: %d (%.1f%% of publishable cells)\n", rel.Count(sdc.Primary), 100*float64(rel.Count(sdc.Primary))/float64(t.NumCells()))
+	for _, r := range sum.Rules {
+		fmt.Fprintf(w, "  rule %-12s %6d cells\n", r.Rule, r.Cells)
+	}
+	fmt.Fprintln(w, "by geographic level:")
+	for _, l := range sum.Levels {
+		if l.Dimension != benchmarks.DimGeo {
+			continue
+		}
+		name := fmt.Sprintf("depth %d", l.Depth)
+		if l.Depth < len(levelNames) {
+			name = levelNames[l.Depth]
+		}
+		fmt.Fprintf(w, "  %-13s %6d cells %6d primary %6d secondary\n", name, l.Cells, l.Status["primary"], l.Status["secondary"])
+	}
+	for _, s := range sum.Stages {
+		fmt.Fprintf(w, "  %-9s %.3fs\n", s.Name, s.Seconds)
+	}
+	fmt.Fprintf(w, "wrote %s\n", filepath.Join(out, "{published.csv,internal.csv,summary.json}"))
+}
+
+func dimsLine(t *sdc.Table) string {
+	s := ""
+	for d := 0; d < t.NumDims(); d++ {
+		if d > 0 {
+			s += " × "
+		}
+		s += fmt.Sprintf("%s %d", t.Dim(d).Name(), t.Dim(d).Len())
+	}
+	return s
+}

@@ -1,0 +1,152 @@
+// Package report turns a release into what a privacy officer reads: a
+// machine-readable summary (JSON) with the counts of cells by status, by
+// rule and by hierarchy level, the audit outcome, and the time each stage
+// took.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tabsdc/tabsdc/sdc"
+)
+
+// Summary is the machine-readable account of one protection run.
+type Summary struct {
+	Method     string          `json:"method"`
+	Cells      int             `json:"cells"`
+	InnerCells int             `json:"inner_cells"`
+	Dimensions []DimensionInfo `json:"dimensions"`
+	Status     map[string]int  `json:"status"`
+	Rules      []RuleCount     `json:"rules,omitempty"`
+	Levels     []LevelCount    `json:"levels"`
+	Audit      *AuditOutcome   `json:"audit,omitempty"`
+	Extra      map[string]any  `json:"extra,omitempty"`
+	Stages     []Stage         `json:"stages"`
+	stageStart map[string]time.Time
+}
+
+// DimensionInfo describes one dimension of the table.
+type DimensionInfo struct {
+	Name   string `json:"name"`
+	Nodes  int    `json:"nodes"`
+	Leaves int    `json:"leaves"`
+	Depth  int    `json:"depth"`
+}
+
+// RuleCount is how many cells a primary rule fired on.
+type RuleCount struct {
+	Rule  string `json:"rule"`
+	Cells int    `json:"cells"`
+}
+
+// LevelCount counts cells by status at one depth of one dimension: depth 0
+// is that dimension's total.
+type LevelCount struct {
+	Dimension string         `json:"dimension"`
+	Depth     int            `json:"depth"`
+	Cells     int            `json:"cells"`
+	Status    map[string]int `json:"status"`
+}
+
+// AuditOutcome is what the attacker's audit found.
+type AuditOutcome struct {
+	Passed          bool `json:"passed"`
+	Audited         int  `json:"audited"`
+	Disclosed       int  `json:"disclosed"`
+	UnderProtected  int  `json:"under_protected"`
+	Components      int  `json:"components,omitempty"`
+	LargestInnerLP  int  `json:"largest_component_unknowns,omitempty"`
+	RepairRounds    int  `json:"repair_rounds,omitempty"`
+	RepairSecondary int  `json:"repair_secondary,omitempty"`
+}
+
+// Stage is the wall time one stage of the run took.
+type Stage struct {
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
+}
+
+// Begin starts timing a stage.
+func (s *Summary) Begin(name string) {
+	if s.stageStart == nil {
+		s.stageStart = map[string]time.Time{}
+	}
+	s.stageStart[name] = time.Now()
+}
+
+// End stops timing a stage begun with Begin and records it.
+func (s *Summary) End(name string) {
+	t0, ok := s.stageStart[name]
+	if !ok {
+		return
+	}
+	s.Stages = append(s.Stages, Stage{Name: name, Seconds: time.Since(t0).Seconds()})
+	delete(s.stageStart, name)
+}
+
+// Count fills in the counts of cells by status, overall and per level of
+// every dimension, from a release.
+func (s *Summary) Count(r *sdc.Release) {
+	t := r.Table()
+	s.Cells, s.InnerCells = t.NumCells(), t.NumInner()
+	s.Dimensions = s.Dimensions[:0]
+	s.Status = map[string]int{}
+	s.Levels = s.Levels[:0]
+	type key struct{ d, depth int }
+	idx := map[key]int{}
+	for d := 0; d < t.NumDims(); d++ {
+		dim := t.Dim(d)
+		s.Dimensions = append(s.Dimensions, DimensionInfo{Name: dim.Name(), Nodes: dim.Len(), Leaves: dim.NumLeaves(), Depth: dim.MaxDepth()})
+		for depth := 0; depth <= dim.MaxDepth(); depth++ {
+			idx[key{d, depth}] = len(s.Levels)
+			s.Levels = append(s.Levels, LevelCount{Dimension: dim.Name(), Depth: depth, Status: map[string]int{}})
+		}
+	}
+	// Count per (dimension, node) first: one pass over the cells.
+	nd := t.NumDims()
+	per := make([][][]int, nd) // per[d][node][status]
+	for d := 0; d < nd; d++ {
+		per[d] = make([][]int, t.Dim(d).Len())
+		for n := range per[d] {
+			per[d][n] = make([]int, 8)
+		}
+	}
+	total := make([]int, 8)
+	st := r.Statuses()
+	for c, v := range st {
+		total[v]++
+		for d := 0; d < nd; d++ {
+			per[d][t.Node(c, d)][v]++
+		}
+	}
+	for v, n := range total {
+		if n > 0 {
+			s.Status[sdc.Status(v).String()] = n
+		}
+	}
+	for d := 0; d < nd; d++ {
+		dim := t.Dim(d)
+		for n := 0; n < dim.Len(); n++ {
+			lc := &s.Levels[idx[key{d, dim.Depth(n)}]]
+			for v, k := range per[d][n] {
+				lc.Cells += k
+				if k > 0 {
+					lc.Status[sdc.Status(v).String()] += k
+				}
+			}
+		}
+	}
+}
+
+// WriteJSON writes the summary as indented JSON.
+func (s *Summary) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		return fmt.Errorf("summary: %w", err)
+	}
+	return nil
+}
