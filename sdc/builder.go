@@ -48,7 +48,7 @@ func (b *Builder) SetTopK(k int) error {
 	return nil
 }
 
-// Table returns the (not yet aggregated) table shape, for computing cell
+// Shape returns the (not yet aggregated) table shape, for computing cell
 // indices while adding.
 func (b *Builder) Shape() *Table { return b.t }
 

@@ -197,9 +197,11 @@ func (s *rowScanner) resolve(allowTotal bool) ([]*Dimension, [][]int32, error) {
 		dim := sp.Dim
 		if dim == nil {
 			leaves := make([]string, 0, len(s.codes[d]))
-			for _, c := range s.codes[d] {
-				if c != TotalCode || !allowTotal {
+			for id, c := range s.codes[d] {
+				if c != TotalCode {
 					leaves = append(leaves, c)
+				} else if !allowTotal && s.first[d][id] < badLine {
+					badLine, badMsg = s.first[d][id], fmt.Sprintf("%s code %q is a total, not a leaf (rows must be inner cells unless totals are allowed)", sp.Name, c)
 				}
 			}
 			var err error

@@ -123,12 +123,20 @@ func NewDimension(name string, codes, parents []string) (*Dimension, error) {
 		}
 	}
 	if len(d.codes) != len(codes) {
-		// Nodes not reached from the root lie on a cycle (every node has a
-		// parent, so an unreached one loops back on itself eventually).
+		// A node not reached from the root lies on a cycle or below one:
+		// every node but the root has a parent, so walking up from it never
+		// ends. Name a node on the cycle: the first one the walk visits twice.
 		for i, c := range codes {
-			if _, ok := d.index[c]; !ok {
-				return nil, fmt.Errorf("dimension %q: cycle through code %q (it does not descend from root %q)", name, codes[i], codes[root])
+			if _, ok := d.index[c]; ok {
+				continue
 			}
+			seen := map[int]bool{}
+			j := i
+			for !seen[j] {
+				seen[j] = true
+				j = pos[parents[j]]
+			}
+			return nil, fmt.Errorf("dimension %q: cycle through code %q (it does not descend from root %q)", name, codes[j], codes[root])
 		}
 	}
 	n := len(d.codes)
@@ -189,7 +197,7 @@ func ReadHierarchy(name string, r io.Reader) (*Dimension, error) {
 		return nil, fmt.Errorf("hierarchy %q: %w", name, err)
 	}
 	var codes, parents []string
-	for row := 2; ; row++ {
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -197,9 +205,7 @@ func ReadHierarchy(name string, r io.Reader) (*Dimension, error) {
 		if err != nil {
 			return nil, fmt.Errorf("hierarchy %q: %w", name, csvError(err))
 		}
-		if len(rec) == 1 && rec[0] == "" {
-			continue
-		}
+		row, _ := cr.FieldPos(0) // the line, as in ReadCells: blank lines count
 		code, parent := strings.TrimSpace(rec[cols[0]]), strings.TrimSpace(rec[cols[1]])
 		if code == "" {
 			return nil, fmt.Errorf("hierarchy %q: row %d: empty code", name, row)

@@ -48,6 +48,8 @@ func newTableShape(dims []*Dimension) (*Table, error) {
 		return nil, fmt.Errorf("table: no dimensions")
 	}
 	names := map[string]bool{}
+	// Keep a copy: the caller's slice (often a variadic argument) may change.
+	dims = append([]*Dimension(nil), dims...)
 	t := &Table{dims: dims, shape: make([]int, len(dims)), stride: make([]int, len(dims))}
 	n, inner := 1, 1
 	for d, dim := range dims {
@@ -226,7 +228,7 @@ func (t *Table) TopK() int {
 // the contributions of each contributor to the cell have been added up. It is
 // 0 when the cell has i or fewer contributors. It panics unless i < TopK().
 func (t *Table) Top(c, i int) float64 {
-	if t.mag == nil || i >= t.mag.k {
+	if t.mag == nil || i < 0 || i >= t.mag.k {
 		panic(fmt.Sprintf("sdc: Top(%d, %d) beyond the %d contributions kept", c, i, t.TopK()))
 	}
 	return t.mag.top[c*t.mag.k+i]

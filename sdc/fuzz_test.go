@@ -1,0 +1,275 @@
+package sdc
+
+import (
+	"bytes"
+	"encoding/csv"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// fuzzGeo is a skewed hierarchy: leaves at depths 1, 2 and 3, and a
+// single-child chain (03 > 0301).
+func fuzzGeo(t testing.TB) *Dimension {
+	return mustDim(t, "geo", "NO:", "03:NO", "0301:03", "11:NO", "1101:11", "1151:11",
+		"50:NO", "5001:50", "5001a:5001", "5001b:5001", "X:NO")
+}
+
+var cellsErrRE = regexp.MustCompile(`^(row \d+: \S|empty file$|no data rows$|table: |\d+ given totals do not add up:\n)`)
+
+func FuzzReadCells(f *testing.F) {
+	seeds := []string{
+		"geo,sex,freq\n0301,M,1\n1101,F,2\n5001a,M,0\nX,F,7\n",
+		"\uFEFFgeo,sex,freq\r\n\"0301\",\"M\",\" 3 \"\r\n1151,F,4\r\n",
+		"sex,geo,freq,note\nF,5001b,1,\"a,b\"\nM,X,2,\"multi\nline\"\n",
+		"geo,sex,freq\nNO,Total,3\n0301,M,1\n1101,F,2\n11,Total,2\n03,M,1\n",
+		"geo,sex,freq\nNO,Total,4\n0301,M,1\n",
+		"geo,sex,freq\n0301,Total,1\n",
+		"geo,sex,freq\n",
+		"",
+		"geo,sex,freq\n0301,M,-1\n",
+		"geo,sex,freq\n0301,M,1.5\n",
+		"geo,sex,freq\n0301,M,9223372036854775807\n1101,M,1\n",
+		"geo,sex,freq\n0301,M,1\n0301,M,2\n",
+		"geo,sex,freq\n9999,M,1\n",
+		"geo,sex,freq\n0301,M\n",
+		"geo,sex,freq\n0301,,1\n",
+		"geo,sex,freq\n\"0301,M,1\n",
+		"geo,freq\n0301,1\n",
+	}
+	for _, s := range seeds {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	geo := fuzzGeo(f)
+	f.Fuzz(func(t *testing.T, in string, totals bool) {
+		specs := []DimSpec{{Name: "geo", Dim: geo}, {Name: "sex"}}
+		tab, err := ReadCells(strings.NewReader(in), specs, CellsOptions{Totals: totals})
+		if err != nil {
+			if tab != nil {
+				t.Fatalf("table and error %v", err)
+			}
+			if !cellsErrRE.MatchString(err.Error()) {
+				t.Fatalf("error without a row: %q", err)
+			}
+			return
+		}
+		checkTableInvariants(t, tab)
+		sex := tab.Dim(1)
+		seen := map[string]bool{}
+		for i := 1; i < sex.Len(); i++ {
+			c := sex.Code(i)
+			if c == "" || c != strings.TrimSpace(c) || c == TotalCode || seen[c] {
+				t.Fatalf("bad flat code %q", c)
+			}
+			seen[c] = true
+		}
+
+		// Writing the inner cells out and reading them again gives the
+		// same table.
+		var buf bytes.Buffer
+		w := csv.NewWriter(&buf)
+		_ = w.Write([]string{"geo", "sex", "freq"})
+		for k := 0; k < tab.NumInner(); k++ {
+			c := tab.InnerCell(k)
+			if tab.Freq(c) != 0 {
+				_ = w.Write([]string{tab.Dim(0).Code(tab.Node(c, 0)), sex.Code(tab.Node(c, 1)), strconv.FormatInt(tab.Freq(c), 10)})
+			}
+		}
+		w.Flush()
+		again, err := ReadCells(&buf, []DimSpec{{Name: "geo", Dim: geo}, {Name: "sex", Dim: sex}}, CellsOptions{})
+		if tab.Freq(0) == 0 {
+			if err == nil || err.Error() != "no data rows" {
+				t.Fatalf("empty table read back: %v", err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("reading back: %v\n%q", err, buf.String())
+		}
+		if !slices.Equal(tab.Freqs(), again.Freqs()) {
+			t.Fatalf("round trip changed the table")
+		}
+	})
+}
+
+var hierErrRE = regexp.MustCompile(`^(hierarchy "g": (empty file$|row \d+: \S)|dimension "g": \S)`)
+
+func FuzzReadHierarchy(f *testing.F) {
+	seeds := []string{
+		"code,parent\nNO,\n03,NO\n0301,03\n11,NO\n1101,11\n1151,11\n",
+		"\uFEFFparent,code,name\r\n,T,all\r\nT,a,\"x, y\"\r\nT,b,\r\nb,b1,\r\nb1,b2,\r\n",
+		"code,parent\nA,\nB,A\nC,B\nD,C\nE,D\nF,A\n",
+		"code,parent\nR,\n",
+		"code,parent\n",
+		"",
+		"code,parent\nA,B\nB,A\n",
+		"code,parent\nR,\nA,B\nB,A\n",
+		"code,parent\nR,\nT,A\nA,B\nB,A\n",
+		"code,parent\nR,\nA,A\n",
+		"code,parent\nR,\nS,\n",
+		"code,parent\nR,\nA,X\n",
+		"code,parent\nR,\nA,R\nA,R\n",
+		"code,parent\nR,\n ,R\n",
+		"code,parent\nR,\nA,R,x\n",
+		"code,name\nR,\n",
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		d, err := ReadHierarchy("g", strings.NewReader(in))
+		if err != nil {
+			if d != nil {
+				t.Fatalf("dimension and error %v", err)
+			}
+			if !hierErrRE.MatchString(err.Error()) {
+				t.Fatalf("unexpected error form: %q", err)
+			}
+			return
+		}
+		checkDimension(t, d)
+
+		// Writing the hierarchy out and reading it again gives the same
+		// dimension.
+		var buf bytes.Buffer
+		w := csv.NewWriter(&buf)
+		_ = w.Write([]string{"code", "parent"})
+		for i := 0; i < d.Len(); i++ {
+			p := ""
+			if i > 0 {
+				p = d.Code(d.Parent(i))
+			}
+			_ = w.Write([]string{d.Code(i), p})
+		}
+		w.Flush()
+		again, err := ReadHierarchy("g", &buf)
+		if err != nil {
+			t.Fatalf("reading back: %v", err)
+		}
+		if !slices.Equal(d.codes, again.codes) || !slices.Equal(d.parent, again.parent) {
+			t.Fatalf("round trip changed the hierarchy")
+		}
+
+		// A table over it: every total equals the sum of its inner cells.
+		if d.Len() > 2000 {
+			return
+		}
+		sex := mustFlat(t, "sex", "M", "F")
+		b, err := NewBuilder(d, sex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < d.NumLeaves(); k++ {
+			for s := 1; s <= 2; s++ {
+				if err := b.AddInner([]int{d.Leaf(k), s}, int64((k*7+s*3)%5)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		tab, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTableInvariants(t, tab)
+	})
+}
+
+// checkDimension checks the invariants of a dimension's numbering.
+func checkDimension(t *testing.T, d *Dimension) {
+	t.Helper()
+	n := d.Len()
+	if n == 0 || d.Parent(0) != -1 || d.Depth(0) != 0 || d.SubtreeSize(0) != n {
+		t.Fatalf("bad root")
+	}
+	// pre[i] counts the leaves before node i, by IsLeaf alone.
+	pre := make([]int, n+1)
+	for i := 0; i < n; i++ {
+		pre[i+1] = pre[i]
+		if d.IsLeaf(i) {
+			pre[i+1]++
+		}
+	}
+	leaves := 0
+	for i := 0; i < n; i++ {
+		if j, ok := d.Index(d.Code(i)); !ok || j != i {
+			t.Fatalf("Index(Code(%d)) = %d", i, j)
+		}
+		if d.Code(i) == "" || d.Code(i) != strings.TrimSpace(d.Code(i)) {
+			t.Fatalf("bad code %q", d.Code(i))
+		}
+		size := 1
+		for _, k := range d.Children(i) {
+			if d.Parent(k) != i || d.Depth(k) != d.Depth(i)+1 || k <= i || k >= i+d.SubtreeSize(i) {
+				t.Fatalf("child %d of %d misplaced", k, i)
+			}
+			size += d.SubtreeSize(k)
+		}
+		if size != d.SubtreeSize(i) {
+			t.Fatalf("subtree of %d: %d, children add to %d", i, d.SubtreeSize(i), size)
+		}
+		if i > 0 && d.Parent(i) >= i {
+			t.Fatalf("parent of %d after it", i)
+		}
+		lo, hi := d.LeafRange(i)
+		if d.IsLeaf(i) {
+			if d.LeafOrdinal(i) != leaves || d.Leaf(leaves) != i || lo != leaves || hi != leaves+1 {
+				t.Fatalf("leaf %d numbered wrong", i)
+			}
+			leaves++
+		} else if d.LeafOrdinal(i) != -1 || d.NumChildren(i) == 0 {
+			t.Fatalf("internal node %d", i)
+		}
+		if lo != pre[i] || hi != pre[i+d.SubtreeSize(i)] {
+			t.Fatalf("leaf range of %d", i)
+		}
+	}
+	// Same follows single children down; children come after their parent.
+	same := make([]int, n)
+	for i := n - 1; i >= 0; i-- {
+		same[i] = i
+		if d.NumChildren(i) == 1 {
+			same[i] = same[d.Child(i, 0)]
+		}
+		if n <= 2000 && d.Same(i) != same[i] { // Same walks the chain: quadratic on long ones
+			t.Fatalf("Same(%d)", i)
+		}
+	}
+	if leaves != d.NumLeaves() {
+		t.Fatalf("NumLeaves")
+	}
+}
+
+// checkTableInvariants checks that every total is the sum of its children
+// along every dimension, and that the grand total is the sum of the inner
+// cells.
+func checkTableInvariants(t *testing.T, tab *Table) {
+	t.Helper()
+	for c := 0; c < tab.NumCells(); c++ {
+		if tab.Freq(c) < 0 {
+			t.Fatalf("negative cell %s", tab.Label(c))
+		}
+		for d := 0; d < tab.NumDims(); d++ {
+			kids := tab.Children(c, d)
+			if len(kids) == 0 {
+				continue
+			}
+			var s int64
+			for _, k := range kids {
+				s += tab.Freq(k)
+			}
+			if s != tab.Freq(c) {
+				t.Fatalf("cell %s is %d but its children along %s add to %d", tab.Label(c), tab.Freq(c), tab.Dim(d).Name(), s)
+			}
+		}
+	}
+	var sum int64
+	for k := 0; k < tab.NumInner(); k++ {
+		sum += tab.Freq(tab.InnerCell(k))
+	}
+	if sum != tab.Freq(0) {
+		t.Fatalf("grand total %d, inner cells add to %d", tab.Freq(0), sum)
+	}
+}
