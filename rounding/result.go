@@ -68,7 +68,7 @@ type Result struct {
 // newResult builds the release and the metrics of rounded values.
 func newResult(t *sdc.Table, values []int64, rule Rule) (*Result, error) {
 	rel := sdc.NewRelease(t)
-	if err := rel.SetValues(values); err != nil {
+	if err := rel.SetValues(values, sdc.Rounded); err != nil {
 		return nil, err
 	}
 	freq := t.Freqs()

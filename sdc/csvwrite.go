@@ -30,9 +30,10 @@ func (o WriteOptions) names() (string, string) {
 }
 
 // WritePublished writes the publishable file: every cell, its codes, its
-// published count (and sum, for a magnitude table) and its status. The value
-// fields of a withheld cell are empty: the file never holds the value of a
-// suppressed cell.
+// published count (and sum, for a magnitude table) and its public status
+// (Release.PublicStatus). The value fields of a withheld cell are empty: the
+// file never holds the value of a suppressed cell, and a rounded or perturbed
+// release does not say which cells changed.
 func WritePublished(w io.Writer, r *Release, opt WriteOptions) error {
 	t := r.t
 	cn, vn := opt.names()
@@ -70,7 +71,7 @@ func WritePublished(w io.Writer, r *Release, opt WriteOptions) error {
 			}
 			k++
 		}
-		rec[k] = r.status[c].String()
+		rec[k] = r.PublicStatus(c).String()
 		cw.write(rec...)
 	}
 	if cw.err != nil {

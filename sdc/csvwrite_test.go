@@ -191,7 +191,7 @@ func TestWritePublishedRoundedAndMagnitude(t *testing.T) {
 	for c := range vals {
 		vals[c] = 555000 + int64(c)
 	}
-	require.NoError(t, r.SetValues(vals))
+	require.NoError(t, r.SetValues(vals, Rounded))
 	c0, _ := tab.CellOf("0301", "lab")
 	r.Set(c0, Rounded, "rounded to base 5")
 	buf.Reset()
@@ -206,9 +206,12 @@ func TestWritePublishedRoundedAndMagnitude(t *testing.T) {
 			assert.NotContains(t, buf.String(), strconv.FormatInt(vals[c], 10))
 		} else {
 			assert.Equal(t, strconv.FormatInt(vals[c], 10), row[2])
+			// Changed and unchanged cells look alike in the published file.
+			assert.Equal(t, "rounded", row[4], tab.Label(c))
 		}
 	}
 	assert.Equal(t, []string{"0301", "lab", strconv.FormatInt(vals[c0], 10), "", "rounded"}, rows[c0+1])
+	assert.EqualError(t, r.SetValues(vals, Primary), "release: values are published as rounded or perturbed, not primary")
 }
 
 func TestWriteInternal(t *testing.T) {
@@ -239,7 +242,7 @@ func TestWriteInternal(t *testing.T) {
 	}, rows)
 
 	// Published values add the published and difference columns.
-	require.NoError(t, r.SetValues([]int64{10, 5, 5, 0}))
+	require.NoError(t, r.SetValues([]int64{10, 5, 5, 0}, Rounded))
 	r.Set(3, Rounded, "base 5")
 	buf.Reset()
 	require.NoError(t, WriteInternal(&buf, r, WriteOptions{Count: "n"}))

@@ -61,6 +61,7 @@ type Release struct {
 	textIdx  map[string]uint32
 	fixed    map[int32]bool
 	value    []int64 // published values, when set
+	method   Status  // what the published file says of every published cell when values are set
 	interval map[int32]Interval
 }
 
@@ -129,12 +130,34 @@ func (r *Release) Fixed(c int) bool { return r.fixed[int32(c)] }
 // SetValues sets the published values of all cells (rounded or perturbed);
 // values has one entry per cell. Without it the published values are the
 // true counts.
-func (r *Release) SetValues(values []int64) error {
+//
+// method (Rounded or Perturbed) is the status the published file gives
+// every published cell, changed or not: telling changed cells from unchanged
+// ones would give true values away (a published 0 that was "changed" was a
+// small count). Per-cell statuses stay for the internal file.
+func (r *Release) SetValues(values []int64, method Status) error {
 	if len(values) != r.t.NumCells() {
 		return fmt.Errorf("release: %d values for %d cells", len(values), r.t.NumCells())
 	}
-	r.value = values
+	if method != Rounded && method != Perturbed {
+		return fmt.Errorf("release: values are published as rounded or perturbed, not %s", method)
+	}
+	r.value, r.method = values, method
 	return nil
+}
+
+// PublicStatus returns the status the published file shows for cell c:
+// the cell's status when it is withheld, the method's status (SetValues)
+// for every other cell of a release that changes values, and Published
+// otherwise.
+func (r *Release) PublicStatus(c int) Status {
+	switch {
+	case r.status[c].Suppressed():
+		return r.status[c]
+	case r.value != nil:
+		return r.method
+	}
+	return Published
 }
 
 // Value returns the value published for cell c, and false when the cell is

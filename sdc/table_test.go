@@ -268,8 +268,8 @@ func TestRelease(t *testing.T) {
 	assert.False(t, r.Fixed(1))
 
 	assert.False(t, r.HasValues())
-	assert.EqualError(t, r.SetValues([]int64{1}), "release: 1 values for 3 cells")
-	require.NoError(t, r.SetValues([]int64{10, 5, 5}))
+	assert.EqualError(t, r.SetValues([]int64{1}, Rounded), "release: 1 values for 3 cells")
+	require.NoError(t, r.SetValues([]int64{10, 5, 5}, Rounded))
 	assert.True(t, r.HasValues())
 	v, ok = r.Value(0)
 	assert.True(t, ok)
