@@ -63,6 +63,7 @@ type Release struct {
 	value    []int64 // published values, when set
 	method   Status  // what the published file says of every published cell when values are set
 	interval map[int32]Interval
+	dense    []Interval // intervals of every cell, when set by SetIntervals
 }
 
 // NewRelease returns a release of t in which every cell is published.
@@ -184,10 +185,25 @@ func (r *Release) SetInterval(c int, iv Interval) {
 	r.interval[int32(c)] = iv
 }
 
+// SetIntervals records the attacker's interval of every cell at once (one
+// per cell), as a rounding method derives them.
+func (r *Release) SetIntervals(iv []Interval) error {
+	if len(iv) != r.t.NumCells() {
+		return fmt.Errorf("release: %d intervals for %d cells", len(iv), r.t.NumCells())
+	}
+	r.dense = iv
+	return nil
+}
+
 // Interval returns the attacker's interval for cell c, if one was recorded.
 func (r *Release) Interval(c int) (Interval, bool) {
-	iv, ok := r.interval[int32(c)]
-	return iv, ok
+	if iv, ok := r.interval[int32(c)]; ok {
+		return iv, true
+	}
+	if r.dense != nil {
+		return r.dense[c], true
+	}
+	return Interval{}, false
 }
 
 // Unbounded is the upper end of an interval that has none.
