@@ -27,6 +27,8 @@ type verb struct {
 func verbs() []verb {
 	return []verb{
 		{"protect", "primary and secondary suppression of a table", runProtect},
+		{"audit", "the attacker's view of a suppression pattern: an interval for every suppressed cell", runAudit},
+		{"round", "small-count, controlled or random rounding to a base, additive", runRound},
 	}
 }
 

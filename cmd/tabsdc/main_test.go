@@ -138,3 +138,52 @@ func TestHelp(t *testing.T) {
 	assert.Equal(t, 2, run(nil, &stdout, &stderr))
 	assert.Equal(t, 2, run([]string{"frobnicate"}, &stdout, &stderr))
 }
+
+func TestRoundSmallCount(t *testing.T) {
+	dir := t.TempDir()
+	tab := genTable(t, "T2", dir)
+	var stdout, stderr bytes.Buffer
+	args := []string{"round", "--quiet", "--input", filepath.Join(dir, "cells.csv"),
+		"--dim", "geo=" + filepath.Join(dir, "geo.csv"), "--dim", "sex", "--dim", "age",
+		"--method", "small-count", "--base", "5",
+		"--out", filepath.Join(dir, "published.csv"), "--internal", filepath.Join(dir, "internal.csv"), "--json", filepath.Join(dir, "summary.json")}
+	require.Equal(t, 0, run(args, &stdout, &stderr), stderr.String())
+	pub := readCSV(t, filepath.Join(dir, "published.csv"))
+	require.Len(t, pub, tab.NumCells()+1)
+	vals := make([]int64, tab.NumCells())
+	for _, row := range pub[1:] {
+		c, err := tab.CellOf(row[:3]...)
+		require.NoError(t, err)
+		v, err := strconv.ParseInt(row[3], 10, 64)
+		require.NoError(t, err)
+		vals[c] = v
+		assert.False(t, v >= 1 && v <= 4, "small count %d published for %v", v, row[:3])
+		assert.Equal(t, "rounded", row[4])
+	}
+	// Additive: every cell is the sum of the published inner cells under it,
+	// checked by brute force over the inner cells.
+	for c := 0; c < tab.NumCells(); c++ {
+		if c%97 != 0 && (tab.IsInner(c) || c%7 != 0) {
+			continue // a sample: the full check is quadratic
+		}
+		var s int64
+		for k := 0; k < tab.NumInner(); k++ {
+			ic := tab.InnerCell(k)
+			under := true
+			for d := 0; d < tab.NumDims() && under; d++ {
+				under = tab.Dim(d).IsAncestor(tab.Node(c, d), tab.Node(ic, d))
+			}
+			if under {
+				s += vals[ic]
+			}
+		}
+		assert.Equal(t, s, vals[c], tab.Label(c))
+	}
+	internal := readCSV(t, filepath.Join(dir, "internal.csv"))
+	assert.Equal(t, []string{"geo", "sex", "age", "freq", "status", "reason", "published", "difference", "lower", "upper"}, internal[0])
+
+	var stderr2 bytes.Buffer
+	args[len(args)-9] = "magic" // --method
+	assert.Equal(t, 1, run(args, &stdout, &stderr2))
+	assert.Contains(t, stderr2.String(), `--method "magic": unknown method`)
+}

@@ -1,0 +1,244 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/tabsdc/tabsdc/internal/lp"
+	"github.com/tabsdc/tabsdc/sdc"
+)
+
+// Requirement is how wide the attacker's interval for a primary cell must
+// be, after the SDC Handbook (Hundepool et al. 2012, §4.2.2) and the
+// interval limits of GaussSuppression. Every part that is set must hold.
+type Requirement struct {
+	// RangeMin is the minimum width of the interval.
+	RangeMin float64
+	// RangePercent is the minimum width as a percentage of the cell's value.
+	RangePercent float64
+	// Upper is the upper protection level: the interval must reach at least
+	// value + Upper.
+	Upper float64
+	// Lower is the lower protection level: the interval must reach down to
+	// value − Lower (or to 0, the least a count can be).
+	Lower float64
+}
+
+// FrequencyRequirement is the default requirement for the frequency rule
+// with threshold maxN: the interval must be at least maxN+1 wide, so that a
+// count of 1..maxN cannot be told from 0 or from maxN+1.
+func FrequencyRequirement(maxN int) Requirement {
+	return Requirement{RangeMin: float64(maxN + 1)}
+}
+
+// tol absorbs the floating-point error of the LP on integer data.
+const tol = 1e-6
+
+// Met reports whether an interval meets the requirement for a cell with the
+// given true value, and if not, why not.
+func (r Requirement) Met(value float64, iv sdc.Interval) (bool, string) {
+	w := iv.Width()
+	if need := max(r.RangeMin, r.RangePercent/100*value); w < need-tol {
+		return false, fmt.Sprintf("interval [%s, %s] is %s wide, needs %s", num(iv.Lower), num(iv.Upper), num(w), num(need))
+	}
+	if r.Upper > 0 && iv.Upper < value+r.Upper-tol {
+		return false, fmt.Sprintf("upper bound %s below value + %s", num(iv.Upper), num(r.Upper))
+	}
+	if r.Lower > 0 && iv.Lower > math.Max(0, value-r.Lower)+tol {
+		return false, fmt.Sprintf("lower bound %s above value − %s", num(iv.Lower), num(r.Lower))
+	}
+	return true, ""
+}
+
+func num(v float64) string {
+	if math.IsInf(v, 1) {
+		return "∞"
+	}
+	return fmt.Sprintf("%.6g", math.Round(v*1e6)/1e6)
+}
+
+// Options configures Audit.
+type Options struct {
+	// Requirement gives the requirement for primary cell c. Nil means
+	// Default for every primary cell.
+	Requirement func(c int) Requirement
+	// Default is the requirement when Requirement is nil.
+	Default Requirement
+	// Progress, when set, is called now and then with the number of
+	// withheld cells whose interval is done and the number in all.
+	Progress func(done, total int)
+}
+
+// Finding is a withheld cell that fails the audit.
+type Finding struct {
+	Cell     int
+	Interval sdc.Interval
+	Why      string
+}
+
+// Result is the outcome of an audit.
+type Result struct {
+	// Audited is the number of withheld cells.
+	Audited int
+	// Disclosed lists withheld cells whose interval has width zero.
+	Disclosed []Finding
+	// UnderProtected lists primary cells whose interval is not disclosed
+	// but narrower than their requirement.
+	UnderProtected []Finding
+	// Unknowns is the number of inner cells the attacker cannot read off
+	// directly; Equations the number of published totals over them.
+	Unknowns, Equations int
+	// Components is the number of independent groups of unknowns and
+	// Largest the number of unknowns in the largest.
+	Components, Largest int
+	// LPSolves counts the linear programs solved.
+	LPSolves int
+}
+
+// Passed reports whether no cell is disclosed or under-protected.
+func (r *Result) Passed() bool { return len(r.Disclosed) == 0 && len(r.UnderProtected) == 0 }
+
+// Audit computes the attacker's interval of every withheld cell of a
+// release, records it on the release (SetInterval), and checks each primary
+// cell against its requirement. The intervals are the minimum and maximum of
+// the cell over all non-negative tables that agree with every published
+// value: one linear program per bound, per independent component of
+// unknowns, each warm-started from the last.
+func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) {
+	m := buildModel(rel)
+	res := &Result{Audited: len(m.targets), Unknowns: len(m.varCell), Equations: len(m.rows), Components: m.ncomp}
+	for _, s := range m.compSize {
+		res.Largest = max(res.Largest, s)
+	}
+	lo := make([]float64, len(m.targets))
+	hi := make([]float64, len(m.targets))
+	for i, tg := range m.targets {
+		lo[i], hi[i] = tg.base, tg.base
+	}
+
+	// Group the targets' unknowns by component, then solve component by
+	// component, so each LP is set up once.
+	byComp := make([][]int32, m.ncomp) // targets touching each component
+	for i, tg := range m.targets {
+		for _, c := range tg.comps {
+			byComp[c] = append(byComp[c], int32(i))
+		}
+	}
+	rowsOf := make([][]int32, m.ncomp)
+	for r, row := range m.rows {
+		c := m.comp[row[0]]
+		rowsOf[c] = append(rowsOf[c], int32(r))
+	}
+	local := make([]int32, len(m.varCell)) // index of an unknown in its component
+	compVars := make([][]int32, m.ncomp)
+	for v, c := range m.comp {
+		local[v] = int32(len(compVars[c]))
+		compVars[c] = append(compVars[c], int32(v))
+	}
+	done := 0
+	for c := 0; c < m.ncomp; c++ {
+		if len(byComp[c]) == 0 {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		nv := len(compVars[c])
+		if len(rowsOf[c]) == 0 {
+			// No published total covers these unknowns: each can be any
+			// non-negative number.
+			for _, i := range byComp[c] {
+				hi[i] = math.Inf(1)
+			}
+			continue
+		}
+		a := lp.NewSparse(len(rowsOf[c]), nv)
+		b := make([]float64, len(rowsOf[c]))
+		for k, r := range rowsOf[c] {
+			for _, v := range m.rows[r] {
+				a.Add(k, int(local[v]), 1)
+			}
+			b[k] = m.rhs[r]
+		}
+		lb := make([]float64, nv)
+		ub := make([]float64, nv)
+		for j := range ub {
+			ub[j] = math.Inf(1)
+		}
+		solver, err := lp.NewSolverContext(ctx, a, b, lb, ub)
+		if err != nil {
+			return nil, fmt.Errorf("audit: component %d (%d unknowns, %d equations): %w", c, nv, len(b), err)
+		}
+		var idx []int
+		var coef []float64
+		for _, i := range byComp[c] {
+			tg := &m.targets[i]
+			idx, coef = idx[:0], coef[:0]
+			for _, v := range tg.vars {
+				if m.comp[v] == int32(c) {
+					idx = append(idx, int(local[v]))
+					coef = append(coef, 1)
+				}
+			}
+			mn, err := solver.MinimizeSparse(ctx, idx, coef)
+			if err != nil {
+				return nil, fmt.Errorf("audit: minimum of %s: %w", m.t.Label(int(tg.cell)), err)
+			}
+			mx, err := solver.MaximizeSparse(ctx, idx, coef)
+			switch {
+			case err == nil:
+			case errors.Is(err, lp.ErrUnbounded):
+				mx = math.Inf(1)
+			default:
+				return nil, fmt.Errorf("audit: maximum of %s: %w", m.t.Label(int(tg.cell)), err)
+			}
+			res.LPSolves += 2
+			lo[i] += mn
+			hi[i] += mx
+			done++
+			if opt.Progress != nil && done%256 == 0 {
+				opt.Progress(done, len(m.targets))
+			}
+		}
+	}
+	if opt.Progress != nil {
+		opt.Progress(len(m.targets), len(m.targets))
+	}
+
+	for i, tg := range m.targets {
+		c := int(tg.cell)
+		iv := sdc.Interval{Lower: snap(lo[i]), Upper: snap(hi[i])}
+		rel.SetInterval(c, iv)
+		if iv.Width() < tol {
+			res.Disclosed = append(res.Disclosed, Finding{Cell: c, Interval: iv, Why: "disclosed: interval " + intervalString(iv)})
+			continue
+		}
+		if rel.Status(c) != sdc.Primary {
+			continue
+		}
+		req := opt.Default
+		if opt.Requirement != nil {
+			req = opt.Requirement(c)
+		}
+		if ok, why := req.Met(float64(m.t.Freq(c)), iv); !ok {
+			res.UnderProtected = append(res.UnderProtected, Finding{Cell: c, Interval: iv, Why: why})
+		}
+	}
+	return res, nil
+}
+
+// snap rounds a bound to the nearest integer when it is within the LP's
+// tolerance of one: counts are integers, and so is every vertex here.
+func snap(v float64) float64 {
+	if r := math.Round(v); math.Abs(v-r) < tol {
+		return r
+	}
+	return v
+}
+
+func intervalString(iv sdc.Interval) string {
+	return "[" + num(iv.Lower) + ", " + num(iv.Upper) + "]"
+}
+

@@ -1,0 +1,220 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+
+	"github.com/tabsdc/tabsdc/sdc"
+)
+
+// Exact returns the withheld cells of a release whose values follow exactly
+// from what is published: by linear algebra over the published totals, plus
+// the attacker's knowledge that counts are non-negative, so that the inner
+// cells of a published total whose unknown part is 0 are 0. It solves no
+// linear program, so it is fast, but it finds only exact disclosure; Audit
+// also finds cells that can be narrowed too far.
+//
+// A cell is determined when its vector of unknowns lies in the row space of
+// the published equations. The row space is kept in echelon form with exact
+// integer arithmetic (fraction-free elimination with gcd reduction); an
+// overflow of 64-bit coefficients is reported as an error, never guessed.
+func Exact(ctx context.Context, rel *sdc.Release) ([]int, error) {
+	m := buildModel(rel)
+	ech := newEchelon(len(m.varCell))
+	for i, row := range m.rows {
+		if i&1023 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		v := make(svec, len(row))
+		for k, j := range row {
+			v[k] = entry{j, 1}
+		}
+		if err := ech.insert(v); err != nil {
+			return nil, fmt.Errorf("audit: equation of %s: %w", m.t.Label(int(m.rowCell[i])), err)
+		}
+	}
+	var out []int
+	for i, tg := range m.targets {
+		if i&255 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		v := make(svec, len(tg.vars))
+		for k, j := range tg.vars {
+			v[k] = entry{j, 1}
+		}
+		r, err := ech.reduce(v)
+		if err != nil {
+			return nil, fmt.Errorf("audit: cell %s: %w", m.t.Label(int(tg.cell)), err)
+		}
+		if len(r) == 0 {
+			out = append(out, int(tg.cell))
+		}
+	}
+	return out, nil
+}
+
+// entry is one coefficient of a sparse integer vector.
+type entry struct {
+	col int32
+	val int64
+}
+
+// svec is a sparse integer vector sorted by column.
+type svec []entry
+
+// echelon is a row-echelon basis: pivot[c] is the row whose leading column
+// is c, or -1.
+type echelon struct {
+	pivot []int32
+	rows  []svec
+}
+
+func newEchelon(ncols int) *echelon {
+	e := &echelon{pivot: make([]int32, ncols)}
+	for i := range e.pivot {
+		e.pivot[i] = -1
+	}
+	return e
+}
+
+// reduce eliminates every column of v that leads a basis row, in order of
+// columns, and returns what is left (empty when v is in the row space).
+func (e *echelon) reduce(v svec) (svec, error) {
+	var scratch svec
+	start := 0
+	for start < len(v) {
+		// Find the first column at or after start that leads a basis row.
+		k := start
+		for k < len(v) && e.pivot[v[k].col] < 0 {
+			k++
+		}
+		if k == len(v) {
+			break
+		}
+		p := e.rows[e.pivot[v[k].col]]
+		var err error
+		// v ← p0·v − vk·p, which zeroes column v[k].col.
+		scratch, err = combine(scratch[:0], v, p[0].val, p, v[k].val)
+		if err != nil {
+			return nil, err
+		}
+		v, scratch = normalize(scratch), v
+		start = k // entries before k are unchanged and have no pivot
+		for start < len(v) && v[start].col < p[0].col {
+			start++
+		}
+	}
+	return normalize(v), nil
+}
+
+// insert adds v to the basis if it is independent of it.
+func (e *echelon) insert(v svec) error {
+	r, err := e.reduce(v)
+	if err != nil || len(r) == 0 {
+		return err
+	}
+	// The new row's leading column must not lead another row: reduce has
+	// removed every pivot column from r, so its first column is free.
+	e.pivot[r[0].col] = int32(len(e.rows))
+	e.rows = append(e.rows, append(svec(nil), r...))
+	return nil
+}
+
+// combine returns a·x − b·y into dst, dropping zeros.
+func combine(dst, x svec, a int64, y svec, b int64) (svec, error) {
+	i, j := 0, 0
+	for i < len(x) || j < len(y) {
+		var col int32
+		var v int64
+		var err error
+		switch {
+		case j == len(y) || (i < len(x) && x[i].col < y[j].col):
+			col = x[i].col
+			v, err = mul(a, x[i].val)
+			i++
+		case i == len(x) || y[j].col < x[i].col:
+			col = y[j].col
+			v, err = mul(-b, y[j].val)
+			j++
+		default:
+			col = x[i].col
+			var p, q int64
+			if p, err = mul(a, x[i].val); err == nil {
+				if q, err = mul(b, y[j].val); err == nil {
+					v, err = sub(p, q)
+				}
+			}
+			i++
+			j++
+		}
+		if err != nil {
+			return nil, err
+		}
+		if v != 0 {
+			dst = append(dst, entry{col, v})
+		}
+	}
+	return dst, nil
+}
+
+var errOverflow = fmt.Errorf("coefficient overflow in exact elimination")
+
+func mul(a, b int64) (int64, error) {
+	neg := (a < 0) != (b < 0)
+	hi, lo := bits.Mul64(abs(a), abs(b))
+	if hi != 0 || lo > 1<<62 {
+		return 0, errOverflow
+	}
+	if neg {
+		return -int64(lo), nil
+	}
+	return int64(lo), nil
+}
+
+func sub(a, b int64) (int64, error) {
+	d := a - b
+	if (a >= 0) != (b >= 0) && (d >= 0) != (a >= 0) {
+		return 0, errOverflow
+	}
+	return d, nil
+}
+
+func abs(a int64) uint64 {
+	if a < 0 {
+		return uint64(-a)
+	}
+	return uint64(a)
+}
+
+// normalize divides v by the gcd of its entries and makes its leading entry
+// positive, keeping coefficients small.
+func normalize(v svec) svec {
+	if len(v) == 0 {
+		return v
+	}
+	g := uint64(0)
+	for _, x := range v {
+		g = gcd(g, abs(x.val))
+		if g == 1 {
+			break
+		}
+	}
+	s := int64(g)
+	if v[0].val < 0 {
+		s = -s
+	}
+	if s != 1 {
+		for i := range v {
+			v[i].val /= s
+		}
+	}
+	return v
+}
+
+func gcd(a, b uint64) uint64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}

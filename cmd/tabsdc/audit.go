@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/tabsdc/tabsdc/audit"
+	"github.com/tabsdc/tabsdc/report"
+	"github.com/tabsdc/tabsdc/sdc"
+)
+
+const auditExample = `  tabsdc audit --input cells.csv --dim geo=geo.csv --dim sex --dim age \
+      --pattern internal.csv --max-n 4 --internal audited.csv --json audit.json
+
+  internal.csv is a suppression pattern in the layout of protect's internal
+  file (a column per dimension and a status column), from tabsdc or any other
+  tool. The exit status is 1 when a suppressed cell is disclosed or a primary
+  cell's interval is narrower than required.`
+
+// requirementFlags set the protection requirement of primary cells.
+type requirementFlags struct {
+	rangeMin, rangePercent, upper, lower float64
+}
+
+func (rq *requirementFlags) register(fs *flag.FlagSet) {
+	fs.Float64Var(&rq.rangeMin, "range-min", 0, "audit: minimum width of a primary cell's interval (default: max-n + 1)")
+	fs.Float64Var(&rq.rangePercent, "range-percent", 0, "audit: minimum width of a primary cell's interval, in percent of its value")
+	fs.Float64Var(&rq.upper, "upper-level", 0, "audit: upper protection level (the interval must reach value + this)")
+	fs.Float64Var(&rq.lower, "lower-level", 0, "audit: lower protection level (the interval must reach value − this, or 0)")
+}
+
+func (rq *requirementFlags) requirement(maxN int) (audit.Requirement, error) {
+	r := audit.Requirement{RangeMin: rq.rangeMin, RangePercent: rq.rangePercent, Upper: rq.upper, Lower: rq.lower}
+	for _, v := range []float64{r.RangeMin, r.RangePercent, r.Upper, r.Lower} {
+		if v < 0 {
+			return r, fmt.Errorf("protection requirements must not be negative")
+		}
+	}
+	if r == (audit.Requirement{}) && maxN > 0 {
+		r = audit.FrequencyRequirement(maxN)
+	}
+	return r, nil
+}
+
+// runAuditStage audits a release, fills the summary and reports progress.
+func runAuditStage(ctx context.Context, rel *sdc.Release, req audit.Requirement, sum *report.Summary, pr progress) (*audit.Result, error) {
+	sum.Begin("audit")
+	last := 0
+	res, err := audit.Audit(ctx, rel, audit.Options{Default: req, Progress: func(done, total int) {
+		// Every tenth of the way on long audits.
+		if total > 5000 && done < total && 10*done/total > last {
+			last = 10 * done / total
+			pr.printf("audit: %d of %d cells", done, total)
+		}
+	}})
+	if err != nil {
+		return nil, err
+	}
+	sum.End("audit")
+	sum.Audit = &report.AuditOutcome{
+		Passed: res.Passed(), Audited: res.Audited, Disclosed: len(res.Disclosed), UnderProtected: len(res.UnderProtected),
+		Components: res.Components, LargestInnerLP: res.Largest,
+	}
+	pr.printf("audit: %d cells, %d disclosed, %d under-protected (%d components, largest %d unknowns)",
+		res.Audited, len(res.Disclosed), len(res.UnderProtected), res.Components, res.Largest)
+	return res, nil
+}
+
+// findingsError describes the failures of an audit, naming the first few.
+func findingsError(t *sdc.Table, res *audit.Result) error {
+	if res.Passed() {
+		return nil
+	}
+	msg := fmt.Sprintf("audit failed: %d disclosed, %d under-protected", len(res.Disclosed), len(res.UnderProtected))
+	all := append(append([]audit.Finding(nil), res.Disclosed...), res.UnderProtected...)
+	for i, f := range all {
+		if i == 5 {
+			msg += fmt.Sprintf("\n  … and %d more (see the internal file)", len(all)-5)
+			break
+		}
+		msg += fmt.Sprintf("\n  %s: %s", t.Label(f.Cell), f.Why)
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+func runAudit(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("audit", auditExample, stderr)
+	var in inputFlags
+	var rq requirementFlags
+	var of outputFlags
+	in.register(fs)
+	rq.register(fs)
+	fs.StringVar(&of.internal, "internal", "", "write the pattern back with each suppressed cell's interval (lower, upper)")
+	fs.StringVar(&of.json, "json", "", "JSON summary with the audit outcome")
+	fs.BoolVar(&of.quiet, "quiet", false, "print no progress on standard error")
+	pattern := fs.String("pattern", "", "CSV with a column per dimension and a status column (required)")
+	maxN := fs.Int("max-n", 4, "the frequency threshold the pattern protects; the default requirement is an interval max-n+1 wide")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *pattern == "" {
+		return fmt.Errorf("--pattern is required")
+	}
+	req, err := rq.requirement(*maxN)
+	if err != nil {
+		return err
+	}
+	pr := progress{stderr, of.quiet}
+	sum := &report.Summary{Method: "audit of a given pattern"}
+	t, err := in.read()
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(*pattern)
+	if err != nil {
+		return err
+	}
+	rel, err := sdc.ReadPattern(f, t)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", *pattern, err)
+	}
+	res, err := runAuditStage(context.Background(), rel, req, sum, pr)
+	if err != nil {
+		return err
+	}
+	sum.Count(rel)
+	var files []sdc.OutputFile
+	wo := sdc.WriteOptions{Count: in.freq, Value: in.value}
+	if of.internal != "" {
+		files = append(files, sdc.OutputFile{Path: of.internal, Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }})
+	}
+	if of.json != "" {
+		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON})
+	}
+	if err := sdc.WriteFilesAtomic(files); err != nil {
+		return err
+	}
+	if err := findingsError(t, res); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "audit passed: %d suppressed cells, none disclosed, every primary cell meets its requirement\n", res.Audited)
+	return nil
+}
