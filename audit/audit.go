@@ -241,4 +241,3 @@ func snap(v float64) float64 {
 func intervalString(iv sdc.Interval) string {
 	return "[" + num(iv.Lower) + ", " + num(iv.Upper) + "]"
 }
-
