@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/tabsdc/tabsdc/internal/lp"
 	"github.com/tabsdc/tabsdc/sdc"
@@ -171,35 +173,64 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		if err != nil {
 			return nil, fmt.Errorf("audit: component %d (%d unknowns, %d equations): %w", c, nv, len(b), err)
 		}
-		var idx []int
-		var coef []float64
-		for _, i := range byComp[c] {
-			tg := &m.targets[i]
-			idx, coef = idx[:0], coef[:0]
-			for _, v := range tg.vars {
-				if m.comp[v] == int32(c) {
-					idx = append(idx, int(local[v]))
-					coef = append(coef, 1)
+		// Split the component's targets among clones of the solver, one
+		// per core; each clone warm-starts from its own last basis.
+		targets := byComp[c]
+		workers := min(runtime.GOMAXPROCS(0), max(1, len(targets)/32))
+		errs := make([]error, workers)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		solvers := []*lp.Solver{solver}
+		for w := 1; w < workers; w++ {
+			solvers = append(solvers, solver.Clone())
+		}
+		for w, sv := range solvers {
+			wg.Add(1)
+			go func(w int, sv *lp.Solver) {
+				defer wg.Done()
+				var idx []int
+				for k := w; k < len(targets); k += workers {
+					i := targets[k]
+					tg := &m.targets[i]
+					idx = idx[:0]
+					for _, v := range tg.vars {
+						if m.comp[v] == int32(c) {
+							idx = append(idx, int(local[v]))
+						}
+					}
+					mn, err := sv.MinimizeSparse(ctx, idx, nil)
+					if err != nil {
+						errs[w] = fmt.Errorf("audit: minimum of %s: %w", m.t.Label(int(tg.cell)), err)
+						return
+					}
+					mx, err := sv.MaximizeSparse(ctx, idx, nil)
+					switch {
+					case err == nil:
+					case errors.Is(err, lp.ErrUnbounded):
+						mx = math.Inf(1)
+					default:
+						errs[w] = fmt.Errorf("audit: maximum of %s: %w", m.t.Label(int(tg.cell)), err)
+						return
+					}
+					// Each target belongs to this worker alone within the
+					// component, but may span components: lo and hi are
+					// only touched here, one component at a time.
+					lo[i] += mn
+					hi[i] += mx
+					mu.Lock()
+					res.LPSolves += 2
+					done++
+					if opt.Progress != nil && done%256 == 0 {
+						opt.Progress(done, len(m.targets))
+					}
+					mu.Unlock()
 				}
-			}
-			mn, err := solver.MinimizeSparse(ctx, idx, coef)
+			}(w, sv)
+		}
+		wg.Wait()
+		for _, err := range errs {
 			if err != nil {
-				return nil, fmt.Errorf("audit: minimum of %s: %w", m.t.Label(int(tg.cell)), err)
-			}
-			mx, err := solver.MaximizeSparse(ctx, idx, coef)
-			switch {
-			case err == nil:
-			case errors.Is(err, lp.ErrUnbounded):
-				mx = math.Inf(1)
-			default:
-				return nil, fmt.Errorf("audit: maximum of %s: %w", m.t.Label(int(tg.cell)), err)
-			}
-			res.LPSolves += 2
-			lo[i] += mn
-			hi[i] += mx
-			done++
-			if opt.Progress != nil && done%256 == 0 {
-				opt.Progress(done, len(m.targets))
+				return nil, err
 			}
 		}
 	}
