@@ -2,11 +2,8 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"github.com/tabsdc/tabsdc/internal/lp"
 	"github.com/tabsdc/tabsdc/sdc"
@@ -71,6 +68,14 @@ type Options struct {
 	// Progress, when set, is called now and then with the number of
 	// withheld cells whose interval is done and the number in all.
 	Progress func(done, total int)
+	// Full computes the exact interval of every withheld cell. Without it,
+	// a cell whose requirement is already proven by feasible tables found
+	// while solving for other cells (their values span an interval wide
+	// enough) is not solved for: its recorded interval is that spanned
+	// sub-interval, which the attacker's exact interval contains. Every
+	// cell that fails, or comes near failing, gets its exact interval
+	// either way.
+	Full bool
 }
 
 // Finding is a withheld cell that fails the audit.
@@ -97,6 +102,11 @@ type Result struct {
 	Components, Largest int
 	// LPSolves counts the linear programs solved.
 	LPSolves int
+	// Certified counts the withheld cells whose recorded interval is not
+	// the attacker's exact one but a sub-interval of it spanned by feasible
+	// tables the LPs found, wide enough to prove that the cell meets its
+	// requirement (see Options.Full).
+	Certified int
 }
 
 // Passed reports whether no cell is disclosed or under-protected.
@@ -107,7 +117,9 @@ func (r *Result) Passed() bool { return len(r.Disclosed) == 0 && len(r.UnderProt
 // cell against its requirement. The intervals are the minimum and maximum of
 // the cell over all non-negative tables that agree with every published
 // value: one linear program per bound, per independent component of
-// unknowns, each warm-started from the last.
+// unknowns, each warm-started from the last, split among the cores. Unless
+// opt.Full is set, cells whose requirement is already proven by the
+// feasible tables found on the way are not solved for (see Options.Full).
 func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) {
 	m := buildModel(rel)
 	res := &Result{Audited: len(m.targets), Unknowns: len(m.varCell), Equations: len(m.rows), Components: m.ncomp}
@@ -173,64 +185,15 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		if err != nil {
 			return nil, fmt.Errorf("audit: component %d (%d unknowns, %d equations): %w", c, nv, len(b), err)
 		}
-		// Split the component's targets among clones of the solver, one
-		// per core; each clone warm-starts from its own last basis.
-		targets := byComp[c]
-		workers := min(runtime.GOMAXPROCS(0), max(1, len(targets)/32))
-		errs := make([]error, workers)
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		solvers := []*lp.Solver{solver}
-		for w := 1; w < workers; w++ {
-			solvers = append(solvers, solver.Clone())
+		job := newCompJob(m, int32(c), byComp[c], local)
+		if err := job.solve(ctx, solver, opt, m, res, &done); err != nil {
+			return nil, err
 		}
-		for w, sv := range solvers {
-			wg.Add(1)
-			go func(w int, sv *lp.Solver) {
-				defer wg.Done()
-				var idx []int
-				for k := w; k < len(targets); k += workers {
-					i := targets[k]
-					tg := &m.targets[i]
-					idx = idx[:0]
-					for _, v := range tg.vars {
-						if m.comp[v] == int32(c) {
-							idx = append(idx, int(local[v]))
-						}
-					}
-					mn, err := sv.MinimizeSparse(ctx, idx, nil)
-					if err != nil {
-						errs[w] = fmt.Errorf("audit: minimum of %s: %w", m.t.Label(int(tg.cell)), err)
-						return
-					}
-					mx, err := sv.MaximizeSparse(ctx, idx, nil)
-					switch {
-					case err == nil:
-					case errors.Is(err, lp.ErrUnbounded):
-						mx = math.Inf(1)
-					default:
-						errs[w] = fmt.Errorf("audit: maximum of %s: %w", m.t.Label(int(tg.cell)), err)
-						return
-					}
-					// Each target belongs to this worker alone within the
-					// component, but may span components: lo and hi are
-					// only touched here, one component at a time.
-					lo[i] += mn
-					hi[i] += mx
-					mu.Lock()
-					res.LPSolves += 2
-					done++
-					if opt.Progress != nil && done%256 == 0 {
-						opt.Progress(done, len(m.targets))
-					}
-					mu.Unlock()
-				}
-			}(w, sv)
-		}
-		wg.Wait()
-		for _, err := range errs {
-			if err != nil {
-				return nil, err
+		for k, i := range job.targets {
+			lo[i] += job.lo[k]
+			hi[i] += job.hi[k]
+			if !job.exact[k] {
+				res.Certified++
 			}
 		}
 	}

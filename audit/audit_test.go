@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -11,247 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/tabsdc/tabsdc/internal/attack"
 	"github.com/tabsdc/tabsdc/sdc"
 )
-
-// randomDim returns a random tree with 2..5 leaves under each internal node,
-// up to maxDepth levels, skewed: some children are leaves early.
-func randomDim(rng *rand.Rand, name string, maxDepth int) *sdc.Dimension {
-	codes := []string{name + "0"}
-	parents := []string{""}
-	var grow func(p string, depth int)
-	grow = func(p string, depth int) {
-		k := 2 + rng.IntN(2)
-		for i := 0; i < k; i++ {
-			c := fmt.Sprintf("%s.%d", p, i)
-			codes, parents = append(codes, c), append(parents, p)
-			if depth+1 < maxDepth && rng.IntN(3) == 0 {
-				grow(c, depth+1)
-			}
-		}
-	}
-	grow(codes[0], 0)
-	d, err := sdc.NewDimension(name, codes, parents)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
-
-// randomTable returns a small table with many zeros and ones.
-func randomTable(rng *rand.Rand, ndims int) *sdc.Table {
-	dims := make([]*sdc.Dimension, ndims)
-	for d := range dims {
-		dims[d] = randomDim(rng, string(rune('a'+d)), 3-ndims/3)
-	}
-	b, err := sdc.NewBuilder(dims...)
-	if err != nil {
-		panic(err)
-	}
-	shape := b.Shape()
-	for k := 0; k < shape.NumInner(); k++ {
-		var v int64
-		switch r := rng.IntN(10); {
-		case r < 3:
-			v = 0
-		case r < 6:
-			v = 1 + rng.Int64N(3)
-		default:
-			v = rng.Int64N(20)
-		}
-		if err := b.AddInnerCell(shape.InnerCell(k), v); err != nil {
-			panic(err)
-		}
-	}
-	t, err := b.Build()
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-// randomPattern withholds between a quarter and three quarters of the cells.
-func randomPattern(rng *rand.Rand, t *sdc.Table) *sdc.Release {
-	rel := sdc.NewRelease(t)
-	p := 0.25 + rng.Float64()/2
-	for c := 0; c < t.NumCells(); c++ {
-		if rng.Float64() < p {
-			if v := t.Freq(c); v >= 1 && v <= 3 {
-				rel.Set(c, sdc.Primary, "small")
-			} else {
-				rel.Set(c, sdc.Secondary, "random")
-			}
-		}
-	}
-	return rel
-}
-
-// enumerator is an independent attacker for tiny tables: it enumerates every
-// non-negative integer table that agrees with the published cells (depth
-// first, pruning partial sums) and reads off each withheld cell's range.
-// Its intervals are the integer hull; the audit's are the LP relaxation's,
-// which equal them for two-way tables (the constraint matrix is totally
-// unimodular) and contain them in general.
-type enumerator struct {
-	t       *sdc.Table
-	unknown []int     // inner numbers not published
-	eqs     [][]int   // positions in unknown of each equation
-	rhs     []int64   // each equation's unknown part
-	free    []bool    // unknowns in no equation
-	sols    [][]int64 // every feasible assignment
-}
-
-func newEnumerator(rel *sdc.Release, limit int) (*enumerator, bool) {
-	t := rel.Table()
-	e := &enumerator{t: t}
-	pos := map[int]int{}
-	known := map[int]int64{}
-	for k := 0; k < t.NumInner(); k++ {
-		if v, ok := rel.Value(t.InnerCell(k)); ok {
-			known[k] = v
-		} else {
-			pos[k] = len(e.unknown)
-			e.unknown = append(e.unknown, k)
-		}
-	}
-	inEq := make([]bool, len(e.unknown))
-	for c := 0; c < t.NumCells(); c++ {
-		v, ok := rel.Value(c)
-		if !ok || t.IsInner(c) {
-			continue
-		}
-		var eq []int
-		brute(t, c, func(k int) {
-			if kv, ok := known[k]; ok {
-				v -= kv
-			} else {
-				eq = append(eq, pos[k])
-				inEq[pos[k]] = true
-			}
-		})
-		if len(eq) > 0 {
-			e.eqs = append(e.eqs, eq)
-			e.rhs = append(e.rhs, v)
-		}
-	}
-	for i := range inEq {
-		e.free = append(e.free, !inEq[i])
-	}
-	// Upper bound of each unknown: the least right-hand side covering it.
-	ub := make([]int64, len(e.unknown))
-	for i := range ub {
-		ub[i] = -1
-	}
-	for q, eq := range e.eqs {
-		for _, i := range eq {
-			if ub[i] < 0 || e.rhs[q] < ub[i] {
-				ub[i] = e.rhs[q]
-			}
-		}
-	}
-	x := make([]int64, len(e.unknown))
-	sum := make([]int64, len(e.eqs))
-	last := make([]int, len(e.eqs)) // the last unknown of each equation
-	for q, eq := range e.eqs {
-		for _, i := range eq {
-			last[q] = max(last[q], i)
-		}
-	}
-	byVar := make([][]int, len(e.unknown))
-	for q, eq := range e.eqs {
-		for _, i := range eq {
-			byVar[i] = append(byVar[i], q)
-		}
-	}
-	nodes := 0
-	var dfs func(i int) bool
-	dfs = func(i int) bool {
-		if nodes++; nodes > limit {
-			return false
-		}
-		if i == len(x) {
-			e.sols = append(e.sols, append([]int64(nil), x...))
-			return true
-		}
-		hi := ub[i]
-		if hi < 0 {
-			hi = 0 // a free unknown: its value is unbounded; enumerate 0 only
-		}
-		for v := int64(0); v <= hi; v++ {
-			ok := true
-			for _, q := range byVar[i] {
-				sum[q] += v
-				if sum[q] > e.rhs[q] || (last[q] == i && sum[q] != e.rhs[q]) {
-					ok = false
-				}
-			}
-			if ok {
-				x[i] = v
-				if !dfs(i + 1) {
-					return false
-				}
-			}
-			for _, q := range byVar[i] {
-				sum[q] -= v
-			}
-		}
-		return true
-	}
-	return e, dfs(0)
-}
-
-// interval returns the integer range of cell c over the feasible tables.
-func (e *enumerator) interval(c int) (float64, float64) {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	unbounded := false
-	var base int64
-	var idx []int
-	pos := map[int]int{}
-	for i, k := range e.unknown {
-		pos[k] = i
-	}
-	brute(e.t, c, func(k int) {
-		if i, ok := pos[k]; ok {
-			idx = append(idx, i)
-			unbounded = unbounded || e.free[i]
-		}
-	})
-	base = e.t.Freq(c)
-	// The known part is the true value minus the true unknown part; it is
-	// the same in every feasible table.
-	for _, i := range idx {
-		base -= e.t.Freq(e.t.InnerCell(e.unknown[i]))
-	}
-	for _, x := range e.sols {
-		s := base
-		for _, i := range idx {
-			s += x[i]
-		}
-		lo, hi = math.Min(lo, float64(s)), math.Max(hi, float64(s))
-	}
-	if unbounded {
-		hi = math.Inf(1)
-	}
-	return lo, hi
-}
-
-// brute calls fn with every inner number under cell c, found by testing
-// every inner cell (independent of Table.ForEachInner).
-func brute(t *sdc.Table, c int, fn func(k int)) {
-	for k := 0; k < t.NumInner(); k++ {
-		ic := t.InnerCell(k)
-		under := true
-		for d := 0; d < t.NumDims(); d++ {
-			if !t.Dim(d).IsAncestor(t.Node(c, d), t.Node(ic, d)) {
-				under = false
-				break
-			}
-		}
-		if under {
-			fn(k)
-		}
-	}
-}
 
 // Property: on random small hierarchical tables with random patterns, the
 // audit's interval of every withheld cell equals the enumerated one on
@@ -266,14 +27,15 @@ func TestAuditMatchesIndependentAttacker(t *testing.T) {
 	}()
 	for trial := 0; trial < 400; trial++ {
 		ndims := 2 + trial%2
-		tab := randomTable(rng, ndims)
-		rel := randomPattern(rng, tab)
-		at, ok := newEnumerator(rel, 200000)
+		tab := attack.RandomTable(rng, ndims)
+		rel := attack.RandomPattern(rng, tab)
+		at, ok := attack.Enumerate(rel, 200000)
 		if !ok {
 			continue // too many tables to enumerate
 		}
-		res, err := Audit(context.Background(), rel, Options{Default: FrequencyRequirement(3)})
+		res, err := Audit(context.Background(), rel, Options{Default: FrequencyRequirement(3), Full: true})
 		require.NoError(t, err)
+		require.Zero(t, res.Certified)
 		disclosed := map[int]bool{}
 		for _, f := range res.Disclosed {
 			disclosed[f.Cell] = true
@@ -282,7 +44,7 @@ func TestAuditMatchesIndependentAttacker(t *testing.T) {
 			if !rel.Suppressed(c) {
 				continue
 			}
-			lo, hi := at.interval(c)
+			lo, hi := at.Interval(c)
 			iv, ok := rel.Interval(c)
 			require.True(t, ok)
 			compared++
@@ -316,15 +78,15 @@ func TestAuditMatchesIndependentAttacker(t *testing.T) {
 func TestExactBetweenRankAndLP(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for trial := 0; trial < 30; trial++ {
-		tab := randomTable(rng, 2+trial%2)
-		rel := randomPattern(rng, tab)
+		tab := attack.RandomTable(rng, 2+trial%2)
+		rel := attack.RandomPattern(rng, tab)
 		exact, err := Exact(context.Background(), rel)
 		require.NoError(t, err)
 		isExact := map[int]bool{}
 		for _, c := range exact {
 			isExact[c] = true
 		}
-		at, ok := newEnumerator(rel, 200000)
+		at, ok := attack.Enumerate(rel, 200000)
 		if !ok {
 			continue
 		}
@@ -347,7 +109,7 @@ func TestExactBetweenRankAndLP(t *testing.T) {
 				assert.True(t, isExact[c], "trial %d: %s is in the row space but Exact missed it", trial, tab.Label(c))
 			}
 			if isExact[c] {
-				lo, hi := at.interval(c)
+				lo, hi := at.Interval(c)
 				assert.InDelta(t, lo, hi, 1e-6, "trial %d: Exact says %s is determined, LP gives [%v, %v]", trial, tab.Label(c), lo, hi)
 			}
 		}
@@ -356,7 +118,7 @@ func TestExactBetweenRankAndLP(t *testing.T) {
 
 func indicator(t *sdc.Table, c int) []float64 {
 	v := make([]float64, t.NumInner())
-	brute(t, c, func(k int) { v[k] = 1 })
+	attack.Brute(t, c, func(k int) { v[k] = 1 })
 	return v
 }
 
@@ -447,4 +209,46 @@ func rank(rows [][]float64) int {
 		}
 	}
 	return n
+}
+
+// Property: the default audit, which skips the LPs of cells already proven
+// safe, finds exactly the failures the full audit finds, and every interval
+// it records lies within the exact one and meets the cell's requirement.
+func TestAuditCertifiedMatchesFull(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	certified := 0
+	for trial := 0; trial < 60; trial++ {
+		tab := attack.RandomTable(rng, 2+trial%3)
+		rel := attack.RandomPattern(rng, tab)
+		req := FrequencyRequirement(2 + trial%4)
+		full, err := Audit(context.Background(), rel, Options{Default: req, Full: true})
+		require.NoError(t, err)
+		exact := map[int]sdc.Interval{}
+		for c := 0; c < tab.NumCells(); c++ {
+			if iv, ok := rel.Interval(c); ok {
+				exact[c] = iv
+			}
+		}
+		fast, err := Audit(context.Background(), rel, Options{Default: req})
+		require.NoError(t, err)
+		certified += fast.Certified
+		assert.Equal(t, cellsOf(full.Disclosed), cellsOf(fast.Disclosed), "trial %d", trial)
+		assert.Equal(t, cellsOf(full.UnderProtected), cellsOf(fast.UnderProtected), "trial %d", trial)
+		assert.LessOrEqual(t, fast.LPSolves, full.LPSolves+2)
+		for c, ex := range exact {
+			iv, ok := rel.Interval(c)
+			require.True(t, ok)
+			assert.GreaterOrEqual(t, iv.Lower, ex.Lower-1e-6, "trial %d %s", trial, tab.Label(c))
+			assert.LessOrEqual(t, iv.Upper, ex.Upper+1e-6, "trial %d %s", trial, tab.Label(c))
+		}
+	}
+	assert.Greater(t, certified, 100, "the shortcut must be exercised")
+}
+
+func cellsOf(fs []Finding) []int {
+	out := []int{}
+	for _, f := range fs {
+		out = append(out, f.Cell)
+	}
+	return out
 }

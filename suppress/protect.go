@@ -1,0 +1,264 @@
+package suppress
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/tabsdc/tabsdc/audit"
+	"github.com/tabsdc/tabsdc/sdc"
+)
+
+// ProtectOptions configures Protect.
+type ProtectOptions struct {
+	// Gauss tunes the secondary suppression.
+	Gauss GaussOptions
+	// Requirement gives the protection requirement of primary cell c; nil
+	// means Default for every primary cell.
+	Requirement func(c int) audit.Requirement
+	// Default is the requirement when Requirement is nil, for example
+	// audit.FrequencyRequirement(maxN).
+	Default audit.Requirement
+	// ExactOnly protects against exact disclosure alone, as GaussSuppression
+	// does by default: no interval audit and no repair. Exact disclosure is
+	// still checked, by audit.Exact.
+	ExactOnly bool
+	// MaxRounds bounds the audit-and-repair rounds; 0 means 30.
+	MaxRounds int
+	// Progress, when set, is told what each stage is doing.
+	Progress func(msg string)
+}
+
+// ProtectResult reports a Protect run.
+type ProtectResult struct {
+	// Gauss is the last secondary suppression run.
+	Gauss GaussResult
+	// Audit is the last audit (nil with ExactOnly).
+	Audit *audit.Result
+	// Exact lists withheld cells found exactly disclosed by audit.Exact
+	// (with ExactOnly; empty when the pattern is safe).
+	Exact []int
+	// Rounds is the number of repair rounds run.
+	Rounds int
+	// Extra lists the cells the repair withheld and protected in addition to
+	// the primary cells, in the order they were added.
+	Extra []int
+	// Unresolved lists the cells that still fail after the repair: they are
+	// reported, never silently accepted.
+	Unresolved []audit.Finding
+}
+
+// Protect protects the Primary cells of rel: Gauss secondary suppression,
+// then an audit of every withheld cell's interval, then repair rounds that
+// withhold more cells near every cell that fails, until the audit passes or
+// MaxRounds is reached. Every secondary cell's reason names what it
+// protects; cells the repair adds read "widens the interval of X".
+//
+// The repair works on the attacker's view: a primary cell p whose interval
+// is d short of its requirement lies in equations (the totals above it)
+// whose other terms are published. Withholding one of them adds an unknown
+// to p's equation, and p can then move by as much as that term can move
+// the other way, up to its value. So the repair withholds, for each failing
+// cell, the published neighbour (a term of a total above p, or a term of p
+// itself) with the smallest count that is at least d, or the largest count
+// when none is, and reruns Gauss with it protected like a primary cell
+// (GaussMore), so no published combination discloses it either. Cells are
+// only ever added, so the withheld set grows round by round.
+func Protect(ctx context.Context, rel *sdc.Release, opt ProtectOptions) (*ProtectResult, error) {
+	say := func(format string, args ...any) {
+		if opt.Progress != nil {
+			opt.Progress(fmt.Sprintf(format, args...))
+		}
+	}
+	maxRounds := opt.MaxRounds
+	if maxRounds == 0 {
+		maxRounds = 30
+	}
+	res := &ProtectResult{}
+	g, err := Gauss(ctx, rel, opt.Gauss)
+	if err != nil {
+		return nil, err
+	}
+	res.Gauss = g
+	say("secondary suppression: %d cells", g.Secondary)
+	if opt.ExactOnly {
+		res.Exact, err = audit.Exact(ctx, rel)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range res.Exact {
+			res.Unresolved = append(res.Unresolved, audit.Finding{Cell: c, Why: "exactly disclosed"})
+		}
+		return res, nil
+	}
+	aopt := audit.Options{Requirement: opt.Requirement, Default: opt.Default}
+	t := rel.Table()
+	extra := map[int]bool{}
+	for round := 0; ; round++ {
+		a, err := audit.Audit(ctx, rel, aopt)
+		if err != nil {
+			return nil, err
+		}
+		res.Audit = a
+		say("audit: %d withheld cells, %d disclosed, %d under-protected", a.Audited, len(a.Disclosed), len(a.UnderProtected))
+		if a.Passed() {
+			return res, nil
+		}
+		failing := append(append([]audit.Finding(nil), a.Disclosed...), a.UnderProtected...)
+		if round == maxRounds {
+			res.Unresolved = failing
+			return res, nil
+		}
+		added := 0
+		var stuck []audit.Finding
+		chosen := map[int]bool{} // this round's cells
+		for _, f := range failing {
+			// A cell next to one chosen this round may be helped by it
+			// already (a total and its only non-zero term fail together):
+			// let the next audit tell.
+			if neighbours(t, f.Cell, func(n int) bool { return chosen[n] }) {
+				continue
+			}
+			need := 1.0 // a disclosed cell needs any width
+			if rel.Status(f.Cell) == sdc.Primary {
+				req := opt.Default
+				if opt.Requirement != nil {
+					req = opt.Requirement(f.Cell)
+				}
+				need = max(req.RangeMin, req.RangePercent/100*float64(t.Freq(f.Cell)), req.Upper, req.Lower, 1)
+			}
+			c := repairCandidate(rel, f.Cell, need-f.Interval.Width(), extra)
+			if c < 0 {
+				stuck = append(stuck, f)
+				continue
+			}
+			extra[c], chosen[c] = true, true
+			res.Extra = append(res.Extra, c)
+			added++
+		}
+		if added == 0 {
+			res.Unresolved = stuck
+			return res, nil
+		}
+		res.Rounds++
+		say("repair round %d: %d more cells to withhold", res.Rounds, added)
+		cells := slices.Sorted(mapsKeys(extra))
+		o := opt.Gauss
+		o.ExtraReason = "widens an attacker's interval"
+		g, err := GaussMore(ctx, rel, cells, o)
+		if err != nil {
+			return nil, err
+		}
+		res.Gauss = g
+	}
+}
+
+func mapsKeys(m map[int]bool) func(func(int) bool) {
+	return func(yield func(int) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// repairCandidate picks the published cell to withhold for failing cell c,
+// among the cells that share an equation with it (see neighbours). Best is
+// the one that leaves the fewest of its own equations with it as the only
+// unknown (each such equation would give it away, so Gauss must withhold a
+// further cell there), then one whose count is at least need (it can move c
+// by need), the smallest such count, else the largest count; ties go to the
+// lower cell index. It returns -1 when no published, unfixed neighbour is
+// left.
+func repairCandidate(rel *sdc.Release, c int, need float64, taken map[int]bool) int {
+	t := rel.Table()
+	type key struct {
+		alone  int
+		enough bool
+		v      int64
+		n      int
+	}
+	less := func(a, b key) bool {
+		if a.alone != b.alone {
+			return a.alone < b.alone
+		}
+		if a.enough != b.enough {
+			return a.enough
+		}
+		if a.v != b.v {
+			if a.enough {
+				return a.v < b.v
+			}
+			return a.v > b.v
+		}
+		return a.n < b.n
+	}
+	withheld := func(x int) bool { return x == c || rel.Suppressed(x) || taken[x] }
+	best := key{n: -1}
+	neighbours(t, c, func(n int) bool {
+		if withheld(n) || rel.Fixed(n) {
+			return false
+		}
+		k := key{alone: aloneEquations(t, n, withheld), enough: float64(t.Freq(n)) >= need, v: t.Freq(n), n: n}
+		if best.n < 0 || less(k, best) {
+			best = k
+		}
+		return false
+	})
+	return best.n
+}
+
+// aloneEquations counts the equations of cell n (as a term of a total, or
+// as a total of its terms, along each dimension) in which no other cell is
+// withheld.
+func aloneEquations(t *sdc.Table, n int, withheld func(int) bool) int {
+	alone := 0
+	for d := 0; d < t.NumDims(); d++ {
+		if p := t.Parent(n, d); p >= 0 {
+			other := withheld(p)
+			for _, s := range t.Children(p, d) {
+				if other {
+					break
+				}
+				other = s != n && withheld(s)
+			}
+			if !other {
+				alone++
+			}
+		}
+		if kids := t.Children(n, d); len(kids) > 0 {
+			other := false
+			for _, s := range kids {
+				if other = withheld(s); other {
+					break
+				}
+			}
+			if !other {
+				alone++
+			}
+		}
+	}
+	return alone
+}
+
+// neighbours calls fn with every cell that shares an equation with cell c:
+// the other terms of each total above c, and the terms of c, along every
+// dimension. It stops and reports true as soon as fn does.
+func neighbours(t *sdc.Table, c int, fn func(n int) bool) bool {
+	for d := 0; d < t.NumDims(); d++ {
+		if p := t.Parent(c, d); p >= 0 {
+			for _, s := range t.Children(p, d) {
+				if s != c && fn(s) {
+					return true
+				}
+			}
+		}
+		for _, s := range t.Children(c, d) {
+			if fn(s) {
+				return true
+			}
+		}
+	}
+	return false
+}
