@@ -25,6 +25,10 @@ type ProtectOptions struct {
 	ExactOnly bool
 	// MaxRounds bounds the audit-and-repair rounds; 0 means 30.
 	MaxRounds int
+	// FullAudit computes the exact interval of every withheld cell
+	// (audit.Options.Full) instead of proven sub-intervals for cells that
+	// are safe.
+	FullAudit bool
 	// Progress, when set, is told what each stage is doing.
 	Progress func(msg string)
 }
@@ -91,7 +95,7 @@ func Protect(ctx context.Context, rel *sdc.Release, opt ProtectOptions) (*Protec
 		}
 		return res, nil
 	}
-	aopt := audit.Options{Requirement: opt.Requirement, Default: opt.Default}
+	aopt := audit.Options{Requirement: opt.Requirement, Default: opt.Default, Full: opt.FullAudit}
 	t := rel.Table()
 	extra := map[int]bool{}
 	for round := 0; ; round++ {

@@ -187,3 +187,60 @@ func TestRoundSmallCount(t *testing.T) {
 	assert.Equal(t, 1, run(args, &stdout, &stderr2))
 	assert.Contains(t, stderr2.String(), `--method "magic": unknown method`)
 }
+
+func TestProtectGaussThenAudit(t *testing.T) {
+	dir := t.TempDir()
+	genTable(t, "T1", dir)
+	in := []string{"--input", filepath.Join(dir, "cells.csv"), "--dim", "geo=" + filepath.Join(dir, "geo.csv"), "--dim", "sex", "--dim", "age"}
+	internal := filepath.Join(dir, "internal.csv")
+	var stdout, stderr bytes.Buffer
+	args := append(append([]string{"protect", "--quiet"}, in...), "--secondary", "gauss", "--max-n", "4",
+		"--out", filepath.Join(dir, "published.csv"), "--internal", internal, "--json", filepath.Join(dir, "summary.json"))
+	require.Equal(t, 0, run(args, &stdout, &stderr), stderr.String())
+
+	rows := readCSV(t, internal)
+	pub := readCSV(t, filepath.Join(dir, "published.csv"))
+	require.Equal(t, []string{"geo", "sex", "age", "freq", "status", "reason", "lower", "upper"}, rows[0])
+	secondary := 0
+	for i, row := range rows[1:] {
+		switch row[4] {
+		case "primary", "secondary":
+			assert.Equal(t, "", pub[i+1][3], "suppressed value published: %v", pub[i+1])
+			lo, err := strconv.ParseFloat(row[6], 64)
+			require.NoError(t, err, "interval of %v", row)
+			hi, err := strconv.ParseFloat(row[7], 64)
+			require.NoError(t, err)
+			if row[4] == "primary" {
+				assert.GreaterOrEqual(t, hi-lo, 5.0, "primary %v", row)
+			} else {
+				secondary++
+				assert.NotEmpty(t, row[5])
+			}
+		default:
+			assert.Equal(t, row[3], pub[i+1][3])
+		}
+	}
+	assert.Greater(t, secondary, 0)
+	var sum map[string]any
+	raw, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &sum))
+	assert.Equal(t, true, sum["audit"].(map[string]any)["passed"])
+
+	// The audit verb agrees, reading the pattern back.
+	stdout.Reset()
+	stderr.Reset()
+	auditArgs := append(append([]string{"audit", "--quiet"}, in...), "--pattern", internal, "--max-n", "4")
+	assert.Equal(t, 0, run(auditArgs, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "audit passed")
+
+	// A pattern of primary cells alone fails the audit, with the cells named.
+	primaryOnly := filepath.Join(dir, "primary.csv")
+	require.Equal(t, 0, run(append(append([]string{"protect", "--quiet"}, in...), "--secondary", "none",
+		"--out", filepath.Join(dir, "p.csv"), "--internal", primaryOnly), &stdout, &stderr))
+	stderr.Reset()
+	auditArgs[len(auditArgs)-3] = primaryOnly
+	assert.Equal(t, 1, run(auditArgs, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "audit failed")
+	assert.Contains(t, stderr.String(), "disclosed: interval")
+}

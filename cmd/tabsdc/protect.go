@@ -8,20 +8,26 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/sdc"
 	"github.com/tabsdc/tabsdc/suppress"
 )
 
 const protectExample = `  tabsdc protect --input cells.csv --dim geo=geo.csv --dim sex --dim age \
-      --freq freq --max-n 4 --secondary none \
+      --freq freq --max-n 4 --secondary gauss \
       --out published.csv --internal internal.csv --json summary.json
 
   cells.csv has one row per inner cell: geo,sex,age,freq. geo.csv gives the
   geographic hierarchy as code,parent rows (the root has an empty parent).
   published.csv lists every publishable cell with its value and status and
   never holds the value of a suppressed cell; internal.csv (for the privacy
-  officer only) adds the true value and the reason.`
+  officer only) adds the true value, the reason and the attacker's interval
+  of each suppressed cell. With --secondary gauss every suppressed cell is
+  audited (an LP per bound) and cells are added until every primary cell's
+  interval is at least max-n+1 wide (--range-min, --range-percent,
+  --upper-level and --lower-level set other requirements); a cell that
+  cannot be protected fails the run and nothing is published.`
 
 // listFlags collects a repeated string option.
 type listFlags []string
@@ -200,7 +206,13 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 	in.register(fs)
 	rf.register(fs)
 	of.register(fs)
-	secondary := fs.String("secondary", "none", "secondary suppression method: none")
+	var rq requirementFlags
+	rq.register(fs)
+	secondary := fs.String("secondary", "gauss", "secondary suppression method: gauss (Gaussian elimination, then an LP audit and repair) or none (primary suppression only)")
+	exactOnly := fs.Bool("exact-only", false, "gauss: protect against exact disclosure only (no interval audit or repair), as GaussSuppression does")
+	fullAudit := fs.Bool("full-audit", false, "gauss: compute every suppressed cell's exact interval (slower); by default cells already proven safe get a proven sub-interval")
+	maxRounds := fs.Int("max-rounds", 30, "gauss: the most audit-and-repair rounds")
+	secondaryZeros := fs.Bool("secondary-zeros", false, "gauss: zero cells may be secondary suppressions")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -208,9 +220,13 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	switch *secondary {
-	case "none":
+	case "none", "gauss":
 	default:
-		return fmt.Errorf("--secondary %q: unknown method (available: none)", *secondary)
+		return fmt.Errorf("--secondary %q: unknown method (available: gauss, none)", *secondary)
+	}
+	req, err := rq.requirement(rf.maxN)
+	if err != nil {
+		return err
 	}
 	ctx := context.Background()
 	pr := progress{stderr, of.quiet}
@@ -239,11 +255,69 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 	}
 	pr.printf("primary suppression: %d cells", pres.Cells)
 
+	var failure error
+	if *secondary == "gauss" {
+		sum.Begin("secondary+audit")
+		res, err := suppress.Protect(ctx, rel, suppress.ProtectOptions{
+			Gauss:     suppress.GaussOptions{SecondaryZeros: *secondaryZeros},
+			Default:   req,
+			ExactOnly: *exactOnly,
+			MaxRounds: *maxRounds,
+			FullAudit: *fullAudit,
+			Progress:  func(msg string) { pr.printf("%s", msg) },
+		})
+		if err != nil {
+			return err
+		}
+		sum.End("secondary+audit")
+		out := &report.AuditOutcome{Passed: len(res.Unresolved) == 0, RepairRounds: res.Rounds, RepairSecondary: len(res.Extra)}
+		if a := res.Audit; a != nil {
+			out.Audited, out.Disclosed, out.UnderProtected = a.Audited, len(a.Disclosed), len(a.UnderProtected)
+			out.Components, out.LargestInnerLP = a.Components, a.Largest
+		} else {
+			out.Audited, out.Disclosed = rel.Count(sdc.Primary)+rel.Count(sdc.Secondary), len(res.Exact)
+		}
+		sum.Audit = out
+		if len(res.Unresolved) > 0 {
+			failure = unresolvedError(t, res.Unresolved)
+		}
+	}
+
 	sum.Count(rel)
 	wo := sdc.WriteOptions{Count: in.freq, Value: in.value}
+	if failure != nil {
+		// Nothing is published when a cell could not be protected; the
+		// officer's files are still written, to show why.
+		if of.internal != "" || of.json != "" {
+			var files []sdc.OutputFile
+			if of.internal != "" {
+				files = append(files, sdc.OutputFile{Path: of.internal, Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }})
+			}
+			if of.json != "" {
+				files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON})
+			}
+			if err := sdc.WriteFilesAtomic(files); err != nil {
+				return err
+			}
+		}
+		return failure
+	}
 	if err := of.write(rel, sum, wo); err != nil {
 		return err
 	}
 	pr.printf("wrote %s", of.out)
 	return nil
+}
+
+// unresolvedError names the cells that could not be protected.
+func unresolvedError(t *sdc.Table, fs []audit.Finding) error {
+	msg := fmt.Sprintf("%d cells could not be protected; %s was not written", len(fs), "the published file")
+	for i, f := range fs {
+		if i == 5 {
+			msg += fmt.Sprintf("\n  … and %d more (see the internal file)", len(fs)-5)
+			break
+		}
+		msg += fmt.Sprintf("\n  %s: %s", t.Label(f.Cell), f.Why)
+	}
+	return fmt.Errorf("%s", msg)
 }
