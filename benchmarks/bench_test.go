@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"testing"
 
+	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/sdc"
 	"github.com/tabsdc/tabsdc/suppress"
 )
@@ -124,6 +126,109 @@ func BenchmarkReadCSV(b *testing.B) {
 				if _, err := sdc.ReadCells(bytes.NewReader(buf.Bytes()), specs, sdc.CellsOptions{}); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// primaryRelease marks counts 1..4 primary.
+func primaryRelease(b *testing.B, t *sdc.Table) *sdc.Release {
+	f, _ := suppress.NewFrequency(4, false)
+	rel, _, err := suppress.Primary(context.Background(), t, []suppress.Rule{f}, suppress.PrimaryOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rel
+}
+
+// secondaryTables are the tables Gauss is measured on (T4 exceeds its
+// memory guard; see the README).
+func secondaryTables() []string {
+	if testing.Short() {
+		return []string{"T1", "T2"}
+	}
+	return []string{"T1", "T2", "T3"}
+}
+
+// BenchmarkSecondary measures Gauss secondary suppression alone.
+func BenchmarkSecondary(b *testing.B) {
+	for _, name := range secondaryTables() {
+		t := table(b, name)
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				rel := primaryRelease(b, t)
+				b.StartTimer()
+				res, err := suppress.Gauss(context.Background(), rel, suppress.GaussOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(res.Primary), "primary")
+				b.ReportMetric(float64(res.Secondary), "secondary")
+			}
+		})
+	}
+}
+
+// BenchmarkAudit measures the LP audit of a Gauss pattern (before repair).
+// T3 runs only with TABSDC_BENCH_T3_AUDIT=1: it is slow (see the README).
+func BenchmarkAudit(b *testing.B) {
+	names := []string{"T1", "T2"}
+	if os.Getenv("TABSDC_BENCH_T3_AUDIT") == "1" {
+		names = append(names, "T3")
+	}
+	for _, name := range names {
+		t := table(b, name)
+		rel := primaryRelease(b, t)
+		if _, err := suppress.Gauss(context.Background(), rel, suppress.GaussOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		for _, full := range []bool{false, true} {
+			mode := "proven"
+			if full {
+				mode = "full"
+			}
+			b.Run(name+"/"+mode, func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					res, err := audit.Audit(context.Background(), rel, audit.Options{Default: audit.FrequencyRequirement(4), Full: full})
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.ReportMetric(float64(res.Audited), "cells")
+					b.ReportMetric(float64(len(res.UnderProtected)), "under")
+					b.ReportMetric(float64(res.Components), "components")
+					b.ReportMetric(float64(res.Largest), "largest")
+					b.ReportMetric(float64(res.LPSolves), "solves")
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkProtect measures the whole protection: Gauss, audit and repair
+// until every primary cell's interval is at least 5 wide.
+func BenchmarkProtect(b *testing.B) {
+	for _, name := range []string{"T1", "T2"} {
+		t := table(b, name)
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				rel := primaryRelease(b, t)
+				b.StartTimer()
+				res, err := suppress.Protect(context.Background(), rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(4)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res.Unresolved) > 0 {
+					b.Fatalf("%d cells unresolved", len(res.Unresolved))
+				}
+				sec := rel.Count(sdc.Secondary)
+				b.ReportMetric(float64(sec), "secondary")
+				b.ReportMetric(100*float64(sec)/float64(t.NumCells()), "%secondary")
+				b.ReportMetric(float64(res.Rounds), "rounds")
 			}
 		})
 	}

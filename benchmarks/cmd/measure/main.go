@@ -1,0 +1,131 @@
+// Command measure runs one stage of tabsdc on a benchmark table in a fresh
+// process and prints its wall time and the process's peak resident memory,
+// which `go test -bench` cannot report per stage.
+//
+//	go run ./benchmarks/cmd/measure -table T3 -stage secondary
+//	go run ./benchmarks/cmd/measure -table T4 -stage primary
+//
+// Stages: build (generate the table and all its totals), primary (frequency
+// rule, maxN 4), secondary (Gauss), audit (LP audit of the Gauss pattern),
+// protect (Gauss, audit and repair), round (small-count rounding, base 5).
+// Each stage includes the ones it needs before it; the time printed is the
+// stage's own, the memory the whole process's peak (VmHWM, Linux only).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tabsdc/tabsdc/audit"
+	"github.com/tabsdc/tabsdc/benchmarks"
+	"github.com/tabsdc/tabsdc/rounding"
+	"github.com/tabsdc/tabsdc/sdc"
+	"github.com/tabsdc/tabsdc/suppress"
+)
+
+func main() {
+	table := flag.String("table", "T2", "benchmark table: T1, T2, T3 or T4")
+	stage := flag.String("stage", "build", "build, primary, secondary, audit, protect or round")
+	full := flag.Bool("full", false, "audit: exact intervals for every cell")
+	flag.Parse()
+	if err := run(*table, *stage, *full); err != nil {
+		fmt.Fprintln(os.Stderr, "measure:", err)
+		os.Exit(1)
+	}
+}
+
+func run(name, stage string, full bool) error {
+	ctx := context.Background()
+	t0 := time.Now()
+	t, err := benchmarks.Table(name)
+	if err != nil {
+		return err
+	}
+	took := time.Since(t0)
+	facts := []string{fmt.Sprintf("cells=%d inner=%d", t.NumCells(), t.NumInner())}
+	var rel *sdc.Release
+	primary := func() error {
+		f, _ := suppress.NewFrequency(4, false)
+		t0 = time.Now()
+		var res suppress.PrimaryResult
+		rel, res, err = suppress.Primary(ctx, t, []suppress.Rule{f}, suppress.PrimaryOptions{})
+		took = time.Since(t0)
+		facts = append(facts, fmt.Sprintf("primary=%d", res.Cells))
+		return err
+	}
+	gauss := func() error {
+		if err := primary(); err != nil {
+			return err
+		}
+		t0 = time.Now()
+		g, err := suppress.Gauss(ctx, rel, suppress.GaussOptions{})
+		took = time.Since(t0)
+		facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells)", g.Secondary, 100*float64(g.Secondary)/float64(t.NumCells())))
+		return err
+	}
+	switch stage {
+	case "build":
+	case "primary":
+		err = primary()
+	case "secondary":
+		err = gauss()
+	case "audit":
+		if err = gauss(); err != nil {
+			return err
+		}
+		t0 = time.Now()
+		var a *audit.Result
+		a, err = audit.Audit(ctx, rel, audit.Options{Default: audit.FrequencyRequirement(4), Full: full})
+		took = time.Since(t0)
+		if err == nil {
+			facts = append(facts, fmt.Sprintf("audited=%d disclosed=%d under-protected=%d components=%d largest=%d solves=%d proven=%d",
+				a.Audited, len(a.Disclosed), len(a.UnderProtected), a.Components, a.Largest, a.LPSolves, a.Certified))
+		}
+	case "protect":
+		if err = primary(); err != nil {
+			return err
+		}
+		t0 = time.Now()
+		var p *suppress.ProtectResult
+		p, err = suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(4), FullAudit: full})
+		took = time.Since(t0)
+		if err == nil {
+			sec := rel.Count(sdc.Secondary)
+			facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells) rounds=%d unresolved=%d", sec, 100*float64(sec)/float64(t.NumCells()), p.Rounds, len(p.Unresolved)))
+		}
+	case "round":
+		t0 = time.Now()
+		var r *rounding.Result
+		r, err = rounding.SmallCount(ctx, t, rounding.SmallCountOptions{Base: 5})
+		took = time.Since(t0)
+		if err == nil {
+			a := r.Metrics.All
+			facts = append(facts, fmt.Sprintf("changed=%d max-abs=%d mean-abs=%.3f rms=%.3f", a.Changed, a.MaxAbs, a.MeanAbs, a.RMS))
+		}
+	default:
+		return fmt.Errorf("unknown stage %q", stage)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s %s: %.3fs, peak RSS %s; %s\n", name, stage, took.Seconds(), peakRSS(), strings.Join(facts, " "))
+	return nil
+}
+
+// peakRSS reads the process's peak resident set size from /proc.
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "n/a"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "n/a"
+}
