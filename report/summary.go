@@ -15,16 +15,17 @@ import (
 
 // Summary is the machine-readable account of one protection run.
 type Summary struct {
-	Method     string          `json:"method"`
-	Cells      int             `json:"cells"`
-	InnerCells int             `json:"inner_cells"`
-	Dimensions []DimensionInfo `json:"dimensions"`
-	Status     map[string]int  `json:"status"`
-	Rules      []RuleCount     `json:"rules,omitempty"`
-	Levels     []LevelCount    `json:"levels"`
-	Audit      *AuditOutcome   `json:"audit,omitempty"`
-	Extra      map[string]any  `json:"extra,omitempty"`
-	Stages     []Stage         `json:"stages"`
+	Method     string              `json:"method"`
+	Cells      int                 `json:"cells"`
+	InnerCells int                 `json:"inner_cells"`
+	Dimensions []DimensionInfo     `json:"dimensions"`
+	Status     map[string]int      `json:"status"`
+	Rules      []RuleCount         `json:"rules,omitempty"`
+	Levels     []LevelCount        `json:"levels"`
+	Audit      *AuditOutcome       `json:"audit,omitempty"`
+	Extra      map[string]any      `json:"extra,omitempty"`
+	Tables     map[string]*Summary `json:"tables,omitempty"`
+	Stages     []Stage             `json:"stages"`
 	stageStart map[string]time.Time
 }
 
@@ -149,4 +150,22 @@ func (s *Summary) WriteJSON(w io.Writer) error {
 		return fmt.Errorf("summary: %w", err)
 	}
 	return nil
+}
+
+// AddTable adds the counts of one of several linked tables: the summary's
+// own counts become the sums over its tables, and the table's summary is
+// kept under its name.
+func (s *Summary) AddTable(name string, t *Summary) {
+	if s.Tables == nil {
+		s.Tables = map[string]*Summary{}
+	}
+	s.Tables[name] = t
+	s.Cells += t.Cells
+	s.InnerCells += t.InnerCells
+	if s.Status == nil {
+		s.Status = map[string]int{}
+	}
+	for k, v := range t.Status {
+		s.Status[k] += v
+	}
 }

@@ -15,9 +15,10 @@ const (
 	Secondary               // withheld to protect primary cells
 	Rounded                 // published with a rounded value
 	Perturbed               // published with a perturbed (noisy) value
+	Hidden                  // not released at all: a cell of no released table (linked tables)
 )
 
-var statusNames = [...]string{"published", "primary", "secondary", "rounded", "perturbed"}
+var statusNames = [...]string{"published", "primary", "secondary", "rounded", "perturbed", "hidden"}
 
 // String returns the status as written in output files.
 func (s Status) String() string {
@@ -153,7 +154,7 @@ func (r *Release) SetValues(values []int64, method Status) error {
 // otherwise.
 func (r *Release) PublicStatus(c int) Status {
 	switch {
-	case r.status[c].Suppressed():
+	case r.status[c].Suppressed() || r.status[c] == Hidden:
 		return r.status[c]
 	case r.value != nil:
 		return r.method
@@ -162,9 +163,9 @@ func (r *Release) PublicStatus(c int) Status {
 }
 
 // Value returns the value published for cell c, and false when the cell is
-// withheld.
+// withheld or hidden.
 func (r *Release) Value(c int) (int64, bool) {
-	if r.status[c].Suppressed() {
+	if r.status[c].Suppressed() || r.status[c] == Hidden {
 		return 0, false
 	}
 	if r.value != nil {

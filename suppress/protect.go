@@ -69,24 +69,104 @@ type ProtectResult struct {
 // (GaussMore), so no published combination discloses it either. Cells are
 // only ever added, so the withheld set grows round by round.
 func Protect(ctx context.Context, rel *sdc.Release, opt ProtectOptions) (*ProtectResult, error) {
+	if rel == nil {
+		return nil, fmt.Errorf("%w: nil release", ErrGaussInput)
+	}
+	return ProtectLinked(ctx, nil, []*sdc.Release{rel}, opt)
+}
+
+// ProtectLinked is Protect for linked tables (see GaussLinked): the tables'
+// Primary cells are protected by one Gauss run over all of them, and the
+// audit takes the attacker's joint view, in which every cell any table
+// publishes is known at once. The joint view is a release of base (nil
+// means the first table) in which each table cell stands for its base cell
+// (sdc.BaseCell: the tables must be marginals of base, sharing its
+// dimensions) and base cells no table has are Hidden. The result's cells
+// (Extra, Exact, Unresolved, and the audit's findings) are cells of base;
+// every table's release gets the intervals of its withheld cells.
+// Requirement, when set, is asked about base cells.
+func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, opt ProtectOptions) (*ProtectResult, error) {
 	say := func(format string, args ...any) {
 		if opt.Progress != nil {
 			opt.Progress(fmt.Sprintf(format, args...))
 		}
 	}
+	if len(rels) == 0 {
+		return nil, fmt.Errorf("%w: no release", ErrGaussInput)
+	}
+	for i, r := range rels {
+		if r == nil {
+			return nil, fmt.Errorf("%w: release %d is nil", ErrGaussInput, i+1)
+		}
+	}
+	if base == nil {
+		base = rels[0].Table()
+	}
 	maxRounds := opt.MaxRounds
 	if maxRounds == 0 {
 		maxRounds = 30
 	}
+	// Where each table cell stands in base, and back.
+	single := len(rels) == 1 && rels[0].Table() == base
+	toBase := make([][]int, len(rels))
+	fromBase := map[int][]GaussCell{}
+	if !single {
+		for i, r := range rels {
+			t := r.Table()
+			toBase[i] = make([]int, t.NumCells())
+			for c := range toBase[i] {
+				bc := sdc.BaseCell(base, t, c)
+				if bc < 0 {
+					return nil, fmt.Errorf("%w: table %d has a dimension that is not one of the base table's", ErrGaussInput, i+1)
+				}
+				toBase[i][c] = bc
+				fromBase[bc] = append(fromBase[bc], GaussCell{Table: i, Cell: c})
+			}
+		}
+	}
+	joint := func() *sdc.Release {
+		if single {
+			return rels[0]
+		}
+		j := sdc.NewRelease(base)
+		for c := 0; c < base.NumCells(); c++ {
+			if _, ok := fromBase[c]; !ok {
+				j.Set(c, sdc.Hidden, "in no released table")
+			}
+		}
+		for i, r := range rels {
+			for c, bc := range toBase[i] {
+				if st := r.Status(c); st != sdc.Published {
+					j.Set(bc, st, r.Reason(c))
+				}
+				if r.Fixed(c) {
+					j.Fix(bc)
+				}
+			}
+		}
+		return j
+	}
+
 	res := &ProtectResult{}
-	g, err := Gauss(ctx, rel, opt.Gauss)
-	if err != nil {
+	gopt := opt.Gauss
+	var extraCells []GaussCell
+	run := func() error {
+		o := gopt
+		o.Extra = append(slices.Clone(gopt.Extra), extraCells...)
+		if len(extraCells) > 0 {
+			o.ExtraReason = "widens an attacker's interval"
+		}
+		g, err := GaussLinked(ctx, base, rels, o)
+		res.Gauss = g
+		return err
+	}
+	if err := run(); err != nil {
 		return nil, err
 	}
-	res.Gauss = g
-	say("secondary suppression: %d cells", g.Secondary)
+	say("secondary suppression: %d cells", res.Gauss.Secondary)
 	if opt.ExactOnly {
-		res.Exact, err = audit.Exact(ctx, rel)
+		var err error
+		res.Exact, err = audit.Exact(ctx, joint())
 		if err != nil {
 			return nil, err
 		}
@@ -96,14 +176,23 @@ func Protect(ctx context.Context, rel *sdc.Release, opt ProtectOptions) (*Protec
 		return res, nil
 	}
 	aopt := audit.Options{Requirement: opt.Requirement, Default: opt.Default, Full: opt.FullAudit}
-	t := rel.Table()
 	extra := map[int]bool{}
 	for round := 0; ; round++ {
+		rel := joint()
 		a, err := audit.Audit(ctx, rel, aopt)
 		if err != nil {
 			return nil, err
 		}
 		res.Audit = a
+		if !single {
+			for i, r := range rels {
+				for c, bc := range toBase[i] {
+					if iv, ok := rel.Interval(bc); ok && r.Suppressed(c) {
+						r.SetInterval(c, iv)
+					}
+				}
+			}
+		}
 		say("audit: %d withheld cells, %d disclosed, %d under-protected", a.Audited, len(a.Disclosed), len(a.UnderProtected))
 		if a.Passed() {
 			return res, nil
@@ -113,48 +202,60 @@ func Protect(ctx context.Context, rel *sdc.Release, opt ProtectOptions) (*Protec
 			res.Unresolved = failing
 			return res, nil
 		}
-		added := 0
-		var stuck []audit.Finding
-		chosen := map[int]bool{} // this round's cells
-		for _, f := range failing {
-			// A cell next to one chosen this round may be helped by it
-			// already (a total and its only non-zero term fail together):
-			// let the next audit tell.
-			if neighbours(t, f.Cell, func(n int) bool { return chosen[n] }) {
-				continue
-			}
-			need := 1.0 // a disclosed cell needs any width
-			if rel.Status(f.Cell) == sdc.Primary {
-				req := opt.Default
-				if opt.Requirement != nil {
-					req = opt.Requirement(f.Cell)
-				}
-				need = max(req.RangeMin, req.RangePercent/100*float64(t.Freq(f.Cell)), req.Upper, req.Lower, 1)
-			}
-			c := repairCandidate(rel, f.Cell, need-f.Interval.Width(), extra)
-			if c < 0 {
-				stuck = append(stuck, f)
-				continue
-			}
-			extra[c], chosen[c] = true, true
-			res.Extra = append(res.Extra, c)
-			added++
-		}
+		added, stuck := repairRound(rel, failing, opt, extra, res)
 		if added == 0 {
 			res.Unresolved = stuck
 			return res, nil
 		}
+		extraCells = extraCells[:0]
+		for _, c := range slices.Sorted(mapsKeys(extra)) {
+			if single {
+				extraCells = append(extraCells, GaussCell{Table: 0, Cell: c})
+			} else {
+				extraCells = append(extraCells, fromBase[c]...)
+			}
+		}
 		res.Rounds++
 		say("repair round %d: %d more cells to withhold", res.Rounds, added)
-		cells := slices.Sorted(mapsKeys(extra))
-		o := opt.Gauss
-		o.ExtraReason = "widens an attacker's interval"
-		g, err := GaussMore(ctx, rel, cells, o)
-		if err != nil {
+		if err := run(); err != nil {
 			return nil, err
 		}
-		res.Gauss = g
 	}
+}
+
+// repairRound picks, for each failing cell, a published neighbour to
+// withhold (see repairCandidate), adds it to extra and res.Extra, and
+// returns how many it added and the cells it found nothing for.
+func repairRound(rel *sdc.Release, failing []audit.Finding, opt ProtectOptions, extra map[int]bool, res *ProtectResult) (int, []audit.Finding) {
+	t := rel.Table()
+	added := 0
+	var stuck []audit.Finding
+	chosen := map[int]bool{} // this round's cells
+	for _, f := range failing {
+		// A cell next to one chosen this round may be helped by it
+		// already (a total and its only non-zero term fail together):
+		// let the next audit tell.
+		if neighbours(t, f.Cell, func(n int) bool { return chosen[n] }) {
+			continue
+		}
+		need := 1.0 // a disclosed cell needs any width
+		if rel.Status(f.Cell) == sdc.Primary {
+			req := opt.Default
+			if opt.Requirement != nil {
+				req = opt.Requirement(f.Cell)
+			}
+			need = max(req.RangeMin, req.RangePercent/100*float64(t.Freq(f.Cell)), req.Upper, req.Lower, 1)
+		}
+		c := repairCandidate(rel, f.Cell, need-f.Interval.Width(), extra)
+		if c < 0 {
+			stuck = append(stuck, f)
+			continue
+		}
+		extra[c], chosen[c] = true, true
+		res.Extra = append(res.Extra, c)
+		added++
+	}
+	return added, stuck
 }
 
 func mapsKeys(m map[int]bool) func(func(int) bool) {
@@ -198,7 +299,9 @@ func repairCandidate(rel *sdc.Release, c int, need float64, taken map[int]bool) 
 		}
 		return a.n < b.n
 	}
-	withheld := func(x int) bool { return x == c || rel.Suppressed(x) || taken[x] }
+	// A hidden cell (of no released table) is no equation and cannot be
+	// withheld: for this purpose it counts as withheld already.
+	withheld := func(x int) bool { return x == c || rel.Status(x) != sdc.Published || taken[x] }
 	best := key{n: -1}
 	neighbours(t, c, func(n int) bool {
 		if withheld(n) || rel.Fixed(n) {

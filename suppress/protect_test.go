@@ -116,3 +116,49 @@ func TestProtectDeterministic(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, a.Statuses(), b.Statuses())
 }
+
+// Linked tables: geo×sex and geo×age, both marginals of T1, protected
+// together. The joint audit (every cell either table publishes known at
+// once) passes, a cell the tables share (geo×Total) has one status in both,
+// and every withheld cell of each table has its interval.
+func TestProtectLinkedMarginals(t *testing.T) {
+	base, err := benchmarks.Table("T1")
+	require.NoError(t, err)
+	a, err := sdc.Marginal(base, "geo", "sex")
+	require.NoError(t, err)
+	b, err := sdc.Marginal(base, "geo", "age")
+	require.NoError(t, err)
+	ra, rb := frequencyRelease(t, a, 4), frequencyRelease(t, b, 4)
+	res, err := ProtectLinked(context.Background(), base, []*sdc.Release{ra, rb}, ProtectOptions{Default: audit.FrequencyRequirement(4)})
+	require.NoError(t, err)
+	assert.Empty(t, res.Unresolved)
+	require.NotNil(t, res.Audit)
+	assert.True(t, res.Audit.Passed())
+	for n := 0; n < base.Dim(0).Len(); n++ {
+		ca, cb := a.Cell(n, 0), b.Cell(n, 0)
+		assert.Equal(t, ra.Status(ca), rb.Status(cb), "geo %s total", base.Dim(0).Code(n))
+	}
+	for _, r := range []*sdc.Release{ra, rb} {
+		for c := 0; c < r.Table().NumCells(); c++ {
+			if r.Suppressed(c) {
+				iv, ok := r.Interval(c)
+				require.True(t, ok, r.Table().Label(c))
+				if r.Status(c) == sdc.Primary {
+					assert.GreaterOrEqual(t, iv.Width(), 5.0, r.Table().Label(c))
+				}
+			}
+		}
+	}
+}
+
+func TestMarginalSums(t *testing.T) {
+	base, err := benchmarks.Table("T1")
+	require.NoError(t, err)
+	m, err := sdc.Marginal(base, "age", "geo")
+	require.NoError(t, err)
+	for c := 0; c < m.NumCells(); c++ {
+		assert.Equal(t, base.Freq(sdc.BaseCell(base, m, c)), m.Freq(c), m.Label(c))
+	}
+	_, err = sdc.Marginal(base, "region")
+	assert.EqualError(t, err, `marginal: the table has no dimension "region"`)
+}

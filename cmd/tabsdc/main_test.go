@@ -244,3 +244,40 @@ func TestProtectGaussThenAudit(t *testing.T) {
 	assert.Contains(t, stderr.String(), "audit failed")
 	assert.Contains(t, stderr.String(), "disclosed: interval")
 }
+
+func TestProtectLinkedTables(t *testing.T) {
+	dir := t.TempDir()
+	genTable(t, "T1", dir)
+	var stdout, stderr bytes.Buffer
+	args := []string{"protect", "--quiet", "--input", filepath.Join(dir, "cells.csv"),
+		"--dim", "geo=" + filepath.Join(dir, "geo.csv"), "--dim", "sex", "--dim", "age",
+		"--table", "sex=geo,sex", "--table", "age=geo,age",
+		"--out", filepath.Join(dir, "published.csv"), "--internal", filepath.Join(dir, "internal.csv"), "--json", filepath.Join(dir, "summary.json")}
+	require.Equal(t, 0, run(args, &stdout, &stderr), stderr.String())
+	sexPub := readCSV(t, filepath.Join(dir, "published.sex.csv"))
+	agePub := readCSV(t, filepath.Join(dir, "published.age.csv"))
+	assert.Equal(t, []string{"geo", "sex", "freq", "status"}, sexPub[0])
+	assert.Equal(t, []string{"geo", "age", "freq", "status"}, agePub[0])
+	// The cells both tables hold (geo × Total) have one status and value.
+	bySex := map[string][]string{}
+	for _, row := range sexPub[1:] {
+		if row[1] == "Total" {
+			bySex[row[0]] = row[2:]
+		}
+	}
+	n := 0
+	for _, row := range agePub[1:] {
+		if row[1] == "Total" {
+			assert.Equal(t, bySex[row[0]], row[2:], "geo %s", row[0])
+			n++
+		}
+	}
+	assert.Equal(t, 24, n) // Rogaland and its 23 municipalities
+	_, err := os.Stat(filepath.Join(dir, "internal.age.csv"))
+	assert.NoError(t, err)
+
+	stderr.Reset()
+	bad := append(append([]string(nil), args[:len(args)-6]...), "--table", "x=geo,region", "--out", filepath.Join(dir, "p.csv"))
+	assert.Equal(t, 1, run(bad, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), `--table x: marginal: the table has no dimension "region"`)
+}

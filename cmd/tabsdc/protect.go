@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -198,16 +199,74 @@ func (p progress) printf(format string, args ...any) {
 	}
 }
 
+// tableFlags collects repeated --table NAME=DIM,DIM options.
+type tableFlags []string
+
+func (tf *tableFlags) String() string { return strings.Join(*tf, " ") }
+func (tf *tableFlags) Set(v string) error {
+	*tf = append(*tf, v)
+	return nil
+}
+
+// linkedTable is one of the tables a run releases.
+type linkedTable struct {
+	name string // "" for the input table itself
+	t    *sdc.Table
+	rel  *sdc.Release
+}
+
+// tables builds the linked tables the --table options name, as marginals of
+// the input table; without options the input table is the only one.
+func (tf tableFlags) tables(base *sdc.Table) ([]*linkedTable, error) {
+	if len(tf) == 0 {
+		return []*linkedTable{{t: base}}, nil
+	}
+	var out []*linkedTable
+	names := map[string]bool{}
+	for _, spec := range tf {
+		name, dims, ok := strings.Cut(spec, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.TrimSpace(dims) == "" {
+			return nil, fmt.Errorf("--table %q: want NAME=DIM,DIM,… (e.g. --table demo=geo,sex,age)", spec)
+		}
+		if names[name] {
+			return nil, fmt.Errorf("--table %q: table %q named twice", spec, name)
+		}
+		names[name] = true
+		var ds []string
+		for _, d := range strings.Split(dims, ",") {
+			ds = append(ds, strings.TrimSpace(d))
+		}
+		m, err := sdc.Marginal(base, ds...)
+		if err != nil {
+			return nil, fmt.Errorf("--table %s: %w", name, err)
+		}
+		out = append(out, &linkedTable{name: name, t: m})
+	}
+	return out, nil
+}
+
+// withSuffix inserts ".name" before a path's extension.
+func withSuffix(path, name string) string {
+	if name == "" || path == "" {
+		return path
+	}
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "." + name + ext
+}
+
 func runProtect(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("protect", protectExample, stderr)
 	var in inputFlags
 	var rf ruleFlags
 	var of outputFlags
+	var rq requirementFlags
+	var tf tableFlags
 	in.register(fs)
 	rf.register(fs)
 	of.register(fs)
-	var rq requirementFlags
 	rq.register(fs)
+	fs.Var(&tf, "table", "linked tables: NAME=DIM,DIM,… names a table over some of the input's dimensions; repeat it, and the tables are protected together (outputs get .NAME before their extension)")
 	secondary := fs.String("secondary", "gauss", "secondary suppression method: gauss (Gaussian elimination, then an LP audit and repair) or none (primary suppression only)")
 	exactOnly := fs.Bool("exact-only", false, "gauss: protect against exact disclosure only (no interval audit or repair), as GaussSuppression does")
 	fullAudit := fs.Bool("full-audit", false, "gauss: compute every suppressed cell's exact interval (slower); by default cells already proven safe get a proven sub-interval")
@@ -224,6 +283,9 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("--secondary %q: unknown method (available: gauss, none)", *secondary)
 	}
+	if len(tf) > 0 && (rf.suppressList != "" || rf.publishList != "") {
+		return fmt.Errorf("--suppress-cells and --publish-cells go with a single table, not with --table")
+	}
 	req, err := rq.requirement(rf.maxN)
 	if err != nil {
 		return err
@@ -233,32 +295,47 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 	sum := &report.Summary{Method: "suppression (secondary: " + *secondary + ")"}
 
 	sum.Begin("read")
-	t, err := in.read()
+	base, err := in.read()
 	if err != nil {
 		return err
 	}
 	sum.End("read")
-	pr.printf("read %d inner cells, %d publishable cells", t.NumInner(), t.NumCells())
-
-	rules, popt, err := rf.rules(t)
+	pr.printf("read %d inner cells, %d publishable cells", base.NumInner(), base.NumCells())
+	tables, err := tf.tables(base)
 	if err != nil {
 		return err
 	}
+
 	sum.Begin("primary")
-	rel, pres, err := suppress.Primary(ctx, t, rules, popt)
-	if err != nil {
-		return err
+	for _, lt := range tables {
+		rules, popt, err := rf.rules(lt.t)
+		if err != nil {
+			return err
+		}
+		var pres suppress.PrimaryResult
+		lt.rel, pres, err = suppress.Primary(ctx, lt.t, rules, popt)
+		if err != nil {
+			return err
+		}
+		for i, r := range rules {
+			name := r.Name()
+			if lt.name != "" {
+				name = lt.name + ": " + name
+			}
+			sum.Rules = append(sum.Rules, report.RuleCount{Rule: name, Cells: pres.ByRule[i]})
+		}
+		pr.printf("primary suppression%s: %d cells", tableNote(lt.name), pres.Cells)
 	}
 	sum.End("primary")
-	for i, r := range rules {
-		sum.Rules = append(sum.Rules, report.RuleCount{Rule: r.Name(), Cells: pres.ByRule[i]})
-	}
-	pr.printf("primary suppression: %d cells", pres.Cells)
 
 	var failure error
 	if *secondary == "gauss" {
 		sum.Begin("secondary+audit")
-		res, err := suppress.Protect(ctx, rel, suppress.ProtectOptions{
+		rels := make([]*sdc.Release, len(tables))
+		for i, lt := range tables {
+			rels[i] = lt.rel
+		}
+		res, err := suppress.ProtectLinked(ctx, base, rels, suppress.ProtectOptions{
 			Gauss:     suppress.GaussOptions{SecondaryZeros: *secondaryZeros},
 			Default:   req,
 			ExactOnly: *exactOnly,
@@ -275,38 +352,54 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 			out.Audited, out.Disclosed, out.UnderProtected = a.Audited, len(a.Disclosed), len(a.UnderProtected)
 			out.Components, out.LargestInnerLP = a.Components, a.Largest
 		} else {
-			out.Audited, out.Disclosed = rel.Count(sdc.Primary)+rel.Count(sdc.Secondary), len(res.Exact)
+			out.Audited, out.Disclosed = res.Gauss.Primary+res.Gauss.Secondary, len(res.Exact)
 		}
 		sum.Audit = out
 		if len(res.Unresolved) > 0 {
-			failure = unresolvedError(t, res.Unresolved)
+			failure = unresolvedError(base, res.Unresolved)
 		}
 	}
 
-	sum.Count(rel)
 	wo := sdc.WriteOptions{Count: in.freq, Value: in.value}
-	if failure != nil {
-		// Nothing is published when a cell could not be protected; the
-		// officer's files are still written, to show why.
-		if of.internal != "" || of.json != "" {
-			var files []sdc.OutputFile
-			if of.internal != "" {
-				files = append(files, sdc.OutputFile{Path: of.internal, Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }})
-			}
-			if of.json != "" {
-				files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON})
-			}
-			if err := sdc.WriteFilesAtomic(files); err != nil {
-				return err
-			}
+	var files []sdc.OutputFile
+	for _, lt := range tables {
+		rel := lt.rel
+		if len(tables) == 1 {
+			sum.Count(rel)
+		} else {
+			sub := &report.Summary{Method: sum.Method}
+			sub.Count(rel)
+			sum.AddTable(lt.name, sub)
 		}
-		return failure
+		if failure == nil {
+			files = append(files, sdc.OutputFile{Path: withSuffix(of.out, lt.name), Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, wo) }})
+		}
+		if of.internal != "" {
+			files = append(files, sdc.OutputFile{Path: withSuffix(of.internal, lt.name), Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }})
+		}
 	}
-	if err := of.write(rel, sum, wo); err != nil {
+	if of.json != "" {
+		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON})
+	}
+	// When a cell could not be protected nothing is published; the
+	// officer's files are still written, to show why.
+	if err := sdc.WriteFilesAtomic(files); err != nil {
 		return err
 	}
-	pr.printf("wrote %s", of.out)
+	if failure != nil {
+		return failure
+	}
+	for _, lt := range tables {
+		pr.printf("wrote %s", withSuffix(of.out, lt.name))
+	}
 	return nil
+}
+
+func tableNote(name string) string {
+	if name == "" {
+		return ""
+	}
+	return " (table " + name + ")"
 }
 
 // unresolvedError names the cells that could not be protected.

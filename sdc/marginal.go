@@ -1,0 +1,76 @@
+package sdc
+
+import "fmt"
+
+// Marginal returns the table of t over some of its dimensions, named in the
+// order wanted: every other dimension is summed over. The dimensions are
+// shared with t, so each cell of the marginal is a cell of t whose nodes in
+// the other dimensions are their roots (see BaseCell). Marginals of one
+// table are linked tables: they come from the same units.
+func Marginal(t *Table, dims ...string) (*Table, error) {
+	if t.HasMagnitude() {
+		return nil, fmt.Errorf("marginal: magnitude tables need their records to be re-aggregated; build each table from the records instead")
+	}
+	if len(dims) == 0 {
+		return nil, fmt.Errorf("marginal: no dimensions")
+	}
+	pos := make([]int, len(dims))
+	sub := make([]*Dimension, len(dims))
+	seen := map[string]bool{}
+	for i, name := range dims {
+		if seen[name] {
+			return nil, fmt.Errorf("marginal: dimension %q named twice", name)
+		}
+		seen[name] = true
+		pos[i] = -1
+		for d, dim := range t.dims {
+			if dim.Name() == name {
+				pos[i], sub[i] = d, dim
+			}
+		}
+		if pos[i] < 0 {
+			return nil, fmt.Errorf("marginal: the table has no dimension %q", name)
+		}
+	}
+	b, err := NewBuilder(sub...)
+	if err != nil {
+		return nil, err
+	}
+	shape := b.Shape()
+	for k := 0; k < t.NumInner(); k++ {
+		c := t.InnerCell(k)
+		v := t.freq[c]
+		if v == 0 {
+			continue
+		}
+		mc := 0
+		for i, d := range pos {
+			mc += t.Node(c, d) * shape.stride[i]
+		}
+		if err := b.AddInnerCell(mc, v); err != nil {
+			return nil, err
+		}
+	}
+	return b.Build()
+}
+
+// BaseCell returns the cell of base that cell c of t stands for, when t's
+// dimensions are dimensions of base (as for a Marginal): the same nodes in
+// t's dimensions and the root elsewhere. It returns -1 when a dimension of t
+// is not one of base's.
+func BaseCell(base, t *Table, c int) int {
+	bc := 0
+	for i, dim := range t.dims {
+		d := -1
+		for j, bd := range base.dims {
+			if bd == dim {
+				d = j
+			}
+		}
+		if d < 0 {
+			return -1
+		}
+		bc += t.Node(c, i) * base.stride[d]
+	}
+	return bc
+}
