@@ -49,7 +49,7 @@ func TestReadPatternErrors(t *testing.T) {
 		{"missing status", "geo,sex\nNO,M\n", `pattern: row 1: missing column "status"`},
 		{"unknown code", "geo,sex,status\n9999,M,primary\n", `pattern: row 2: unknown geo code "9999"`},
 		{"duplicate", "geo,sex,status\n1151,M,primary\n1101,F,published\n1151,M,secondary\n", "pattern: row 4: duplicate cell 1151×M (first at row 2)"},
-		{"bad status", "geo,sex,status\n1151,M,hidden\n", `pattern: row 2: unknown status "hidden"`},
+		{"bad status", "geo,sex,status\n1151,M,concealed\n", `pattern: row 2: unknown status "concealed"`},
 		{"ragged", "geo,sex,status\n1151,M\n", "pattern: row 2: wrong number of fields (ragged row)"},
 	}
 	for _, tc := range cases {

@@ -237,8 +237,8 @@ func TestRelease(t *testing.T) {
 		assert.Equal(t, s == Primary || s == Secondary, s.Suppressed())
 	}
 	assert.Equal(t, "status(9)", Status(9).String())
-	_, err := ParseStatus("hidden")
-	assert.EqualError(t, err, `unknown status "hidden" (want one of "published", "primary", "secondary", "rounded", "perturbed")`)
+	_, err := ParseStatus("concealed")
+	assert.EqualError(t, err, `unknown status "concealed" (want one of "published", "primary", "secondary", "rounded", "perturbed", "hidden")`)
 
 	b, err := NewBuilder(mustFlat(t, "sex", "M", "F"))
 	require.NoError(t, err)
