@@ -1,8 +1,11 @@
 // Command kosy runs tabsdc's whole pipeline on the embedded municipality
 // data: it generates table T2 (357 municipalities × sex × age group, with
 // the hierarchy Norway > county > municipality), applies primary suppression
-// (frequency rule, counts 1..4), writes the published file, the officer's
-// internal file and the JSON summary into a folder, and prints a summary.
+// (frequency rule, counts 1..4), secondary suppression by Gaussian
+// elimination, and the attacker's LP audit with repair until every primary
+// cell's interval is at least 5 wide; it writes the published file, the
+// officer's internal file (with every suppressed cell's interval) and the
+// JSON summary into a folder, and prints a summary.
 //
 //	go run ./examples/kosy            # writes into ./kosy-out
 //	go run ./examples/kosy -out DIR
@@ -16,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/benchmarks"
 	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/sdc"
@@ -34,7 +38,7 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, table, out string, maxN int) error {
-	sum := &report.Summary{Method: "suppression (primary: frequency)"}
+	sum := &report.Summary{Method: "suppression (primary: frequency; secondary: gauss with interval audit)"}
 	sum.Begin("generate")
 	t, err := benchmarks.Table(table)
 	if err != nil {
@@ -53,6 +57,19 @@ func run(ctx context.Context, w io.Writer, table, out string, maxN int) error {
 	}
 	sum.End("primary")
 	sum.Rules = []report.RuleCount{{Rule: freq.Name(), Cells: res.ByRule[0]}}
+
+	sum.Begin("secondary+audit")
+	pres, err := suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(maxN)})
+	if err != nil {
+		return err
+	}
+	sum.End("secondary+audit")
+	if len(pres.Unresolved) > 0 {
+		return fmt.Errorf("%d cells could not be protected", len(pres.Unresolved))
+	}
+	a := pres.Audit
+	sum.Audit = &report.AuditOutcome{Passed: a.Passed(), Audited: a.Audited, Disclosed: len(a.Disclosed), UnderProtected: len(a.UnderProtected),
+		Components: a.Components, LargestInnerLP: a.Largest, RepairRounds: pres.Rounds, RepairSecondary: len(pres.Extra)}
 	sum.Count(rel)
 
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -76,6 +93,11 @@ var levelNames = []string{"national", "county", "municipality"}
 func printSummary(w io.Writer, t *sdc.Table, rel *sdc.Release, sum *report.Summary, out string) {
 	fmt.Fprintf(w, "table: %d inner cells, %d publishable cells (%s)\n", t.NumInner(), t.NumCells(), dimsLine(t))
 	fmt.Fprintf(w, "primary cells: %d (%.1f%% of publishable cells)\n", rel.Count(sdc.Primary), 100*float64(rel.Count(sdc.Primary))/float64(t.NumCells()))
+	fmt.Fprintf(w, "secondary cells: %d (%.1f%%)\n", rel.Count(sdc.Secondary), 100*float64(rel.Count(sdc.Secondary))/float64(t.NumCells()))
+	if a := sum.Audit; a != nil {
+		fmt.Fprintf(w, "audit: %d suppressed cells, %d disclosed, %d under-protected (after %d repair rounds); passed: %v\n",
+			a.Audited, a.Disclosed, a.UnderProtected, a.RepairRounds, a.Passed)
+	}
 	for _, r := range sum.Rules {
 		fmt.Fprintf(w, "  rule %-12s %6d cells\n", r.Rule, r.Cells)
 	}
@@ -91,7 +113,7 @@ func printSummary(w io.Writer, t *sdc.Table, rel *sdc.Release, sum *report.Summa
 		fmt.Fprintf(w, "  %-13s %6d cells %6d primary %6d secondary\n", name, l.Cells, l.Status["primary"], l.Status["secondary"])
 	}
 	for _, s := range sum.Stages {
-		fmt.Fprintf(w, "  %-9s %.3fs\n", s.Name, s.Seconds)
+		fmt.Fprintf(w, "  %-16s %.3fs\n", s.Name, s.Seconds)
 	}
 	fmt.Fprintf(w, "wrote %s\n", filepath.Join(out, "{published.csv,internal.csv,summary.json}"))
 }
