@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tabsdc/tabsdc/benchmarks"
 	"github.com/tabsdc/tabsdc/sdc"
 )
 
@@ -245,4 +246,37 @@ func ExamplePrimary() {
 	// M     primary   frequency 2 ≤ maxN 4
 	// F     published
 	// 1 primary
+}
+
+// On T1, recompute every cell by brute force from the inner cells and agree
+// cell by cell on the value and on which cells are primary.
+func TestPrimaryT1BruteForce(t *testing.T) {
+	tab, err := benchmarks.Table("T1")
+	require.NoError(t, err)
+	f, err := NewFrequency(4, false)
+	require.NoError(t, err)
+	rel, res, err := Primary(context.Background(), tab, []Rule{f}, PrimaryOptions{})
+	require.NoError(t, err)
+	n := 0
+	for c := 0; c < tab.NumCells(); c++ {
+		var sum int64
+		for k := 0; k < tab.NumInner(); k++ {
+			ic := tab.InnerCell(k)
+			under := true
+			for d := 0; d < tab.NumDims() && under; d++ {
+				under = tab.Dim(d).IsAncestor(tab.Node(c, d), tab.Node(ic, d))
+			}
+			if under {
+				sum += tab.Freq(ic)
+			}
+		}
+		require.Equal(t, sum, tab.Freq(c), tab.Label(c))
+		want := sum >= 1 && sum <= 4
+		if want {
+			n++
+		}
+		assert.Equal(t, want, rel.Status(c) == sdc.Primary, tab.Label(c))
+	}
+	assert.Equal(t, n, res.Cells)
+	assert.Equal(t, 77, n)
 }
