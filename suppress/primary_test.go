@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tabsdc/tabsdc/benchmarks"
+	"github.com/tabsdc/tabsdc/internal/attack"
 	"github.com/tabsdc/tabsdc/sdc"
 )
 
@@ -260,16 +261,7 @@ func TestPrimaryT1BruteForce(t *testing.T) {
 	n := 0
 	for c := 0; c < tab.NumCells(); c++ {
 		var sum int64
-		for k := 0; k < tab.NumInner(); k++ {
-			ic := tab.InnerCell(k)
-			under := true
-			for d := 0; d < tab.NumDims() && under; d++ {
-				under = tab.Dim(d).IsAncestor(tab.Node(c, d), tab.Node(ic, d))
-			}
-			if under {
-				sum += tab.Freq(ic)
-			}
-		}
+		attack.Brute(tab, c, func(k int) { sum += tab.Freq(tab.InnerCell(k)) })
 		require.Equal(t, sum, tab.Freq(c), tab.Label(c))
 		want := sum >= 1 && sum <= 4
 		if want {
