@@ -3,6 +3,7 @@ package suppress
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/tabsdc/tabsdc/audit"
@@ -208,7 +209,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			return res, nil
 		}
 		extraCells = extraCells[:0]
-		for _, c := range slices.Sorted(mapsKeys(extra)) {
+		for _, c := range slices.Sorted(maps.Keys(extra)) {
 			if single {
 				extraCells = append(extraCells, GaussCell{Table: 0, Cell: c})
 			} else {
@@ -256,16 +257,6 @@ func repairRound(rel *sdc.Release, failing []audit.Finding, opt ProtectOptions, 
 		added++
 	}
 	return added, stuck
-}
-
-func mapsKeys(m map[int]bool) func(func(int) bool) {
-	return func(yield func(int) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // repairCandidate picks the published cell to withhold for failing cell c,
