@@ -102,6 +102,14 @@ type Result struct {
 	Components, Largest int
 	// LPSolves counts the linear programs solved.
 	LPSolves int
+	// Searches counts the bounds sought by column generation, which large
+	// components use (an LP over the unknowns near the cell, grown until
+	// its multipliers prove the optimum, or the value reaches the bound
+	// known from propagation or the value the requirement needs); of
+	// those, ByPropagation reached the propagated bound, ByMultipliers
+	// were proven by multipliers, and Fallbacks could not be settled so
+	// and were solved by the LP over the whole component.
+	Searches, ByPropagation, ByMultipliers, Fallbacks int
 	// Certified counts the withheld cells whose recorded interval is not
 	// the attacker's exact one but a sub-interval of it spanned by feasible
 	// tables the LPs found, wide enough to prove that the cell meets its
@@ -152,6 +160,7 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		compVars[c] = append(compVars[c], int32(v))
 	}
 	done := 0
+	var sh *localShared // set up for the first large component
 	for c := 0; c < m.ncomp; c++ {
 		if len(byComp[c]) == 0 {
 			continue
@@ -168,26 +177,50 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 			}
 			continue
 		}
-		a := lp.NewSparse(len(rowsOf[c]), nv)
-		b := make([]float64, len(rowsOf[c]))
-		for k, r := range rowsOf[c] {
-			for _, v := range m.rows[r] {
-				a.Add(k, int(local[v]), 1)
+		// The component's LP: unknowns ≥ 0, its equations.
+		setup := func(x0 bool) (*lp.Solver, error) {
+			a := lp.NewSparse(len(rowsOf[c]), nv)
+			b := make([]float64, len(rowsOf[c]))
+			for k, r := range rowsOf[c] {
+				for _, v := range m.rows[r] {
+					a.Add(k, int(local[v]), 1)
+				}
+				b[k] = m.rhs[r]
 			}
-			b[k] = m.rhs[r]
-		}
-		lb := make([]float64, nv)
-		ub := make([]float64, nv)
-		for j := range ub {
-			ub[j] = math.Inf(1)
-		}
-		solver, err := lp.NewSolverContext(ctx, a, b, lb, ub)
-		if err != nil {
-			return nil, fmt.Errorf("audit: component %d (%d unknowns, %d equations): %w", c, nv, len(b), err)
+			var s *lp.Solver
+			var err error
+			if x0 {
+				// The true table is feasible: start from it.
+				truth := make([]float64, nv)
+				for i, v := range compVars[c] {
+					truth[i] = float64(m.t.Freq(int(m.varCell[v])))
+				}
+				s, err = lp.NewSolverAt(ctx, a, b, nil, nil, truth, nil)
+			} else {
+				s, err = lp.NewSolverContext(ctx, a, b, nil, nil)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("audit: component %d (%d unknowns, %d equations): %w", c, nv, len(b), err)
+			}
+			return s, nil
 		}
 		job := newCompJob(m, int32(c), byComp[c], local)
-		if err := job.solve(ctx, solver, opt, m, res, &done); err != nil {
-			return nil, err
+		if nv >= localThreshold {
+			if sh == nil {
+				sh = newLocalShared(m)
+			}
+			err := job.solveLocal(ctx, sh, compVars[c], func() (*lp.Solver, error) { return setup(true) }, opt, m, res, &done)
+			if err != nil {
+				return nil, err
+			}
+		} else {
+			solver, err := setup(false)
+			if err != nil {
+				return nil, err
+			}
+			if err := job.solve(ctx, solver, opt, m, res, &done); err != nil {
+				return nil, err
+			}
 		}
 		for k, i := range job.targets {
 			lo[i] += job.lo[k]

@@ -20,6 +20,14 @@
 //	lo, err := s.MinimizeSparse(ctx, cells, nil)
 //	hi, err := s.MaximizeSparse(ctx, cells, nil)
 //
+// When a feasible point is known (the true table, in an audit),
+// NewSolverAt starts from it instead: a crossover moves the point to a
+// vertex without phase 1, optionally starting from the basis of an
+// earlier, smaller problem (column generation adds variables and rows and
+// restarts from the last basis). Duals gives the simplex multipliers of
+// the last optimum, which price variables left out of a restricted
+// problem.
+//
 // # Method
 //
 // Every equality row i has a logical variable with column e_i fixed at

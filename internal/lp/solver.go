@@ -79,6 +79,10 @@ type Stats struct {
 	// objective, and Bland the number of iterations made with Bland's
 	// anti-cycling rule.
 	Degenerate, Bland int
+	// FactorNonzeros is the number of nonzeros of the last LU
+	// factorization of the basis, and Rows the number of its rows, for
+	// comparison.
+	FactorNonzeros, Rows int
 }
 
 // Solver solves a sequence of linear programs that share their feasible
@@ -116,6 +120,7 @@ type Solver struct {
 	head []int32
 
 	cost    []float64 // objective of the structural variables
+	sign    float64   // 1 when minimizing the objective as given, -1 when maximizing
 	costIdx []int32   // distinct indices of its nonzeros (and maybe zeros)
 	d       []float64 // reduced costs of the structural variables
 	// Devex reference weights of the structural variables.
@@ -172,6 +177,42 @@ func NewSolver(a *Sparse, b, lo, hi []float64) (*Solver, error) {
 // NewSolverContext is like NewSolver but stops phase 1 and returns
 // ctx.Err() when ctx is done.
 func NewSolverContext(ctx context.Context, a *Sparse, b, lo, hi []float64) (*Solver, error) {
+	s, err := newSolver(a, b, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	// Slack basis: all logicals basic, structurals at a bound.
+	for j := 0; j < s.n; j++ {
+		s.x[j] = 0
+		s.makeNonbasic(j)
+	}
+	if err := s.slackBasis(); err != nil {
+		return nil, err
+	}
+	if s.ninf > 0 {
+		if err := s.run(ctx, true); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// slackBasis makes every logical variable basic, factorizes and computes
+// the basic solution.
+func (s *Solver) slackBasis() error {
+	for i := 0; i < s.m; i++ {
+		s.head[i] = int32(s.n + i)
+		s.state[s.n+i] = basic
+	}
+	if err := s.refactor(); err != nil {
+		return err
+	}
+	s.computePrimal()
+	return nil
+}
+
+// newSolver checks the arguments and sets up a Solver without a basis.
+func newSolver(a *Sparse, b, lo, hi []float64) (*Solver, error) {
 	if a == nil {
 		return nil, errors.New("lp: nil constraint matrix")
 	}
@@ -262,24 +303,6 @@ func NewSolverContext(ctx context.Context, a *Sparse, b, lo, hi []float64) (*Sol
 		s.ones[i] = 1
 	}
 
-	// Slack basis: all logicals basic, structurals at a bound.
-	for j := 0; j < n; j++ {
-		s.x[j] = 0
-		s.makeNonbasic(j)
-	}
-	for i := 0; i < m; i++ {
-		s.head[i] = int32(n + i)
-		s.state[n+i] = basic
-	}
-	if err := s.refactor(); err != nil {
-		return nil, err
-	}
-	s.computePrimal()
-	if s.ninf > 0 {
-		if err := s.run(ctx, true); err != nil {
-			return nil, err
-		}
-	}
 	return s, nil
 }
 
@@ -332,11 +355,34 @@ func (s *Solver) Clone() *Solver {
 	return &c
 }
 
+// Duals writes the simplex multipliers of the optimal basis of the last
+// objective solved into y (one per row) and returns y, allocated
+// when y is too short. They are the multipliers of the objective as posed: the
+// reduced cost of variable j is c_j − yᵀA_j, which at the optimum is ≥ 0
+// (minimizing) or ≤ 0 (maximizing) for a variable at its lower bound,
+// the reverse at its upper bound, and 0 for a basic variable. With the
+// optimal value they certify the optimum. The result is meaningless if
+// the last solve returned an error.
+func (s *Solver) Duals(y []float64) []float64 {
+	if len(y) < s.m {
+		y = make([]float64, s.m)
+	}
+	y = y[:s.m]
+	for i, v := range s.y {
+		y[i] = s.sign * v
+	}
+	return y
+}
+
 // Dims returns the number of equality rows and of variables.
 func (s *Solver) Dims() (rows, cols int) { return s.m, s.n }
 
 // Stats returns counters of the work done so far.
-func (s *Solver) Stats() Stats { return s.stats }
+func (s *Solver) Stats() Stats {
+	st := s.stats
+	st.FactorNonzeros, st.Rows = s.lu.luNNZ(), s.m
+	return st
+}
 
 // X returns a copy of the current solution: the optimal solution of the
 // last successful Minimize or Maximize call, or a feasible point (a vertex)
@@ -388,6 +434,7 @@ func (s *Solver) MaximizeSparse(ctx context.Context, idx []int, coef []float64) 
 }
 
 func (s *Solver) minimizeDense(ctx context.Context, c []float64, sign float64) (float64, error) {
+	s.sign = sign
 	if len(c) != s.n {
 		return math.NaN(), fmt.Errorf("lp: len(c) = %d, want %d (the number of variables)", len(c), s.n)
 	}
@@ -407,6 +454,7 @@ func (s *Solver) minimizeDense(ctx context.Context, c []float64, sign float64) (
 }
 
 func (s *Solver) minimizeSparse(ctx context.Context, idx []int, coef []float64, sign float64) (float64, error) {
+	s.sign = sign
 	if coef != nil && len(coef) != len(idx) {
 		return math.NaN(), fmt.Errorf("lp: len(coef) = %d, want len(idx) = %d", len(coef), len(idx))
 	}

@@ -79,11 +79,15 @@ func run(name, stage string, full bool) error {
 		}
 		t0 = time.Now()
 		var a *audit.Result
-		a, err = audit.Audit(ctx, rel, audit.Options{Default: audit.FrequencyRequirement(4), Full: full})
+		a, err = audit.Audit(ctx, rel, audit.Options{Default: audit.FrequencyRequirement(4), Full: full, Progress: progress()})
 		took = time.Since(t0)
 		if err == nil {
 			facts = append(facts, fmt.Sprintf("audited=%d disclosed=%d under-protected=%d components=%d largest=%d solves=%d proven=%d",
 				a.Audited, len(a.Disclosed), len(a.UnderProtected), a.Components, a.Largest, a.LPSolves, a.Certified))
+			if a.Searches > 0 {
+				facts = append(facts, fmt.Sprintf("searches=%d by-propagation=%d by-multipliers=%d fallbacks=%d",
+					a.Searches, a.ByPropagation, a.ByMultipliers, a.Fallbacks))
+			}
 		}
 	case "protect":
 		if err = primary(); err != nil {
@@ -114,6 +118,19 @@ func run(name, stage string, full bool) error {
 	}
 	fmt.Printf("%s %s: %.3fs, peak RSS %s; %s\n", name, stage, took.Seconds(), peakRSS(), strings.Join(facts, " "))
 	return nil
+}
+
+// progress returns a progress function that prints to standard error at
+// most every ten seconds.
+func progress() func(done, total int) {
+	start, last := time.Now(), time.Now()
+	return func(done, total int) {
+		if time.Since(last) < 10*time.Second && done < total {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(os.Stderr, "%s: %d of %d cells\n", time.Since(start).Round(time.Second), done, total)
+	}
 }
 
 // peakRSS reads the process's peak resident set size from /proc.
