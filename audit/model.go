@@ -8,6 +8,13 @@
 //
 // The audit is independent of the method that chose the pattern: it reads
 // any release, including one read from another tool's internal file.
+//
+// The unknowns fall into independent components. A small component is
+// solved as one LP per bound, warm-started from the last; a component of
+// 4,000 unknowns or more, whose LP has a dense basis, by column
+// generation: an LP over the unknowns near the cell, grown as its
+// multipliers ask, proven optimal by them or by the outer bounds of bound
+// propagation (see Result.Searches).
 package audit
 
 import (

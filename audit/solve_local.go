@@ -69,14 +69,56 @@ func (j *compJob) solveLocal(ctx context.Context, sh *localShared, vars []int32,
 				}
 				s.lo[k], s.hi[k] = v, v
 			}
+			// see widens the spans with a feasible table x that differs
+			// from the truth only in changed, and with the whole line
+			// through both: x* + t·(x − x*) is feasible (it satisfies the
+			// equations) for every t at which it is non-negative, so the
+			// table found for one cell also gives the opposite move, free.
 			see := func(x []float64, changed []int32) {
+				tmin, tmax := math.Inf(-1), math.Inf(1)
+				for _, u := range changed {
+					d := x[u] - sh.truth[u]
+					switch {
+					case d > tol:
+						tmin = math.Max(tmin, -sh.truth[u]/d)
+					case d < -tol:
+						tmax = math.Min(tmax, sh.truth[u]/-d)
+					}
+				}
 				for _, u := range changed {
 					for _, k := range touch[u] {
-						v := 0.0
+						t0, dk := 0.0, 0.0
 						for _, uu := range gvars[k] {
-							v += x[uu]
+							t0 += sh.truth[uu]
+							dk += x[uu] - sh.truth[uu]
 						}
-						s.lo[k], s.hi[k] = math.Min(s.lo[k], v), math.Max(s.hi[k], v)
+						if math.Abs(dk) <= tol {
+							continue
+						}
+						for _, t := range []float64{1, tmin, tmax} {
+							if math.IsInf(t, 0) {
+								continue
+							}
+							v := t0 + t*dk
+							s.lo[k], s.hi[k] = math.Min(s.lo[k], v), math.Max(s.hi[k], v)
+						}
+					}
+				}
+			}
+			// moves tries chains of cube moves (moves.go) on inner cell
+			// target k towards goal, and widens the spans with the table
+			// reached.
+			cb := newCubes(m)
+			moves := func(k int, up bool, goal float64) {
+				tg := &m.targets[j.targets[k]]
+				if !isInnerTarget(m.t, tg) {
+					return
+				}
+				changed := cb.push(l.x, int(tg.cell), up, goal, cubeSteps, nil)
+				if len(changed) > 0 {
+					see(l.x, changed)
+					for _, u := range changed {
+						l.x[u] = sh.truth[u]
 					}
 				}
 			}
@@ -122,7 +164,7 @@ func (j *compJob) solveLocal(ctx context.Context, sh *localShared, vars []int32,
 			}
 			for t := w; t < n; t += workers {
 				k := order[t]
-				if err := j.settleTarget(m, sh, opt, s, gvars[k], k, olo[k], ohi[k], settle); err != nil {
+				if err := j.settleTarget(m, sh, opt, s, gvars[k], k, olo[k], ohi[k], moves, settle); err != nil {
 					errs[w] = fmt.Errorf("audit: bounds of %s: %w", m.t.Label(int(m.targets[j.targets[k]].cell)), err)
 					return
 				}
@@ -152,6 +194,7 @@ func (j *compJob) solveLocal(ctx context.Context, sh *localShared, vars []int32,
 // feasible tables found prove the requirement; only a cell that fails
 // gets both of its exact bounds.
 func (j *compJob) settleTarget(m *model, sh *localShared, opt Options, s span, vars []int32, k int, olo, ohi float64,
+	moves func(k int, up bool, goal float64),
 	settle func(k int, maximize bool, stop float64, atOuter bool) (float64, bool, error)) error {
 	truth := 0.0
 	for _, v := range vars {
@@ -159,12 +202,18 @@ func (j *compJob) settleTarget(m *model, sh *localShared, opt Options, s span, v
 	}
 	exactBounds := func() error {
 		// A span that reaches the outer bound is the exact bound.
+		if s.lo[k] > olo+tol {
+			moves(k, false, olo)
+		}
 		lo, lx := s.lo[k], s.lo[k] <= olo+tol
 		if !lx {
 			var err error
 			if lo, lx, err = settle(k, false, olo, true); err != nil {
 				return err
 			}
+		}
+		if s.hi[k] < ohi-tol {
+			moves(k, true, ohi)
 		}
 		hi, hx := s.hi[k], s.hi[k] >= ohi-tol
 		if !hx {
@@ -183,7 +232,6 @@ func (j *compJob) settleTarget(m *model, sh *localShared, opt Options, s span, v
 		j.lo[k], j.hi[k] = s.lo[k], s.hi[k]
 		return nil
 	}
-
 	// What the requirement asks of the sum: a width of need, a maximum of
 	// at least upNeed, a minimum of at most downNeed.
 	tg := &m.targets[j.targets[k]]
@@ -204,6 +252,9 @@ func (j *compJob) settleTarget(m *model, sh *localShared, opt Options, s span, v
 		}
 	}
 	loStop := math.Max(olo, math.Min(truth-need, downNeed))
+	if s.lo[k] > loStop+tol {
+		moves(k, false, loStop)
+	}
 	lo, lx := s.lo[k], s.lo[k] <= olo+tol
 	if lo > loStop+tol {
 		var err error
@@ -212,6 +263,9 @@ func (j *compJob) settleTarget(m *model, sh *localShared, opt Options, s span, v
 		}
 	}
 	hiStop := math.Min(ohi, math.Max(lo+need, upNeed))
+	if s.hi[k] < hiStop-tol {
+		moves(k, true, hiStop)
+	}
 	hi, hx := s.hi[k], s.hi[k] >= ohi-tol
 	if hi < hiStop-tol {
 		var err error
@@ -227,3 +281,6 @@ func (j *compJob) settleTarget(m *model, sh *localShared, opt Options, s span, v
 	// The cell fails: report its exact interval.
 	return exactBounds()
 }
+
+// cubeSteps is the most cube moves chained to move one cell.
+const cubeSteps = 8
