@@ -309,7 +309,14 @@ func (l *local) bound(ctx context.Context, vars []int32, maximize bool, stop flo
 			return res, err
 		}
 		for p, v := range S {
-			l.x[v] = s.X()[p]
+			// Snap values within rounding of an integer (most vertices of
+			// a count table are integral), so that errors do not add up
+			// over the rounds in the sums of long equations.
+			xv := s.X()[p]
+			if r := math.Round(xv); math.Abs(xv-r) < 1e-7 {
+				xv = r
+			}
+			l.x[v] = max(xv, 0)
 		}
 		bs := s.Basis()
 		prevVars, prevRows = prevVars[:0], prevRows[:0]

@@ -128,14 +128,19 @@ func (j *compJob) solveLocal(ctx context.Context, sh *localShared, vars []int32,
 			// LP when the search cannot decide.
 			settle := func(k int, maximize bool, stop float64, atOuter bool) (float64, bool, error) {
 				r, err := l.bound(ctx, gvars[k], maximize, stop, atOuter, see)
-				if err != nil {
-					return 0, false, err
+				switch {
+				case ctx.Err() != nil:
+					return 0, false, ctx.Err()
+				case err != nil:
+					// A numerical failure of the small LP: the LP over
+					// the whole component decides instead.
+					r = localResult{}
 				}
 				sign := 1.0
 				if !maximize {
 					sign = -1
 				}
-				if r.exact || sign*(r.value-stop) >= -tol {
+				if err == nil && (r.exact || sign*(r.value-stop) >= -tol) {
 					return r.value, r.exact, nil
 				}
 				if clone == nil {

@@ -9,7 +9,7 @@ import (
 
 // pointTol is how many times the feasibility tolerance a starting point
 // may violate a row or bound by.
-const pointTol = 1000
+const pointTol = 1e4
 
 // NewSolverAt is like NewSolverContext, but instead of searching for a
 // feasible basis (phase 1) it starts from a feasible point x0 that the
