@@ -203,19 +203,8 @@ func (s *Solver) push(q int) error {
 		}
 	}
 	s.movePrimal(q, dir, theta, r)
-	leave := int(s.head[r])
-	switch {
-	case s.lo[leave] == s.hi[leave]:
-		s.state[leave], s.x[leave] = fixed, s.lo[leave]
-	case toUpper:
-		s.state[leave], s.x[leave] = atUpper, s.hi[leave]
-	default:
-		s.state[leave], s.x[leave] = atLower, s.lo[leave]
-	}
-	s.head[r] = int32(q)
-	s.state[q] = basic
-	s.lu.update(r, s.alpha, s.aIdx)
-	if s.lu.numEtas() >= refactorEvery || s.lu.etaNNZ() > 2*s.lu.luNNZ()+s.m {
+	s.swap(r, q, toUpper)
+	if s.etaFull() {
 		if err := s.refactor(); err != nil {
 			return err
 		}

@@ -1013,6 +1013,27 @@ func (s *Solver) iterate(q int, dir float64) error {
 		s.d[leave] = dl
 		s.devex[leave] = math.Max(wr, 1)
 	}
+	s.swap(r, q, toUpper)
+	if s.phase1 {
+		if s.infeas[r] != 0 {
+			s.ninf--
+		}
+		s.infeas[r] = 0
+		if s.refreshStatuses(r) {
+			s.computeDuals()
+		}
+	}
+
+	if s.etaFull() {
+		return s.recompute(true)
+	}
+	return nil
+}
+
+// swap replaces basic position r, whose variable leaves at its lower (or,
+// with toUpper, upper) bound, by variable q, whose FTRAN is in s.alpha.
+func (s *Solver) swap(r, q int, toUpper bool) {
+	leave := int(s.head[r])
 	switch {
 	case s.lo[leave] == s.hi[leave]:
 		s.state[leave], s.x[leave] = fixed, s.lo[leave]
@@ -1028,20 +1049,11 @@ func (s *Solver) iterate(q int, dir float64) error {
 		s.nnzNonbasic += s.colPtr[leave+1] - s.colPtr[leave]
 	}
 	s.lu.update(r, s.alpha, s.aIdx)
-	if s.phase1 {
-		if s.infeas[r] != 0 {
-			s.ninf--
-		}
-		s.infeas[r] = 0
-		if s.refreshStatuses(r) {
-			s.computeDuals()
-		}
-	}
+}
 
-	if s.lu.numEtas() >= refactorEvery || s.lu.etaNNZ() > 2*s.lu.luNNZ()+s.m {
-		return s.recompute(true)
-	}
-	return nil
+// etaFull reports whether the eta file is due for a refactorization.
+func (s *Solver) etaFull() bool {
+	return s.lu.numEtas() >= refactorEvery || s.lu.etaNNZ() > 2*s.lu.luNNZ()+s.m
 }
 
 // pivotRow computes row r of B⁻¹A restricted to the nonbasic structural
