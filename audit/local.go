@@ -308,11 +308,12 @@ func (l *local) bound(ctx context.Context, vars []int32, maximize bool, stop flo
 		if err != nil {
 			return res, err
 		}
+		xs := s.X()
 		for p, v := range S {
 			// Snap values within rounding of an integer (most vertices of
 			// a count table are integral), so that errors do not add up
 			// over the rounds in the sums of long equations.
-			xv := s.X()[p]
+			xv := xs[p]
 			if r := math.Round(xv); math.Abs(xv-r) < 1e-7 {
 				xv = r
 			}
