@@ -31,7 +31,7 @@ const protectExample = `  tabsdc protect --input cells.csv --dim geo=geo.csv --d
   cannot be protected fails the run and nothing is published.
 
   The audit of a large table of three or more dimensions is slow (T3's,
-  50,495 suppressed cells in one component, took 35 minutes on 2 cores);
+  50,495 suppressed cells in one component, took 28 minutes on 2 cores);
   progress is printed. --exact-only protects such tables against exact
   disclosure in about a minute.`
 
