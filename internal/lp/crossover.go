@@ -133,16 +133,7 @@ func (s *Solver) push(q int) error {
 		dist = math.Inf(1) // a free variable: it must enter the basis
 	}
 
-	for e := s.colPtr[q]; e < s.colPtr[q+1]; e++ {
-		s.wRows[s.colIdx[e]] = s.colVal[e]
-	}
-	s.lu.ftran(s.wRows, s.alpha)
-	s.aIdx = s.aIdx[:0]
-	for k, v := range s.alpha {
-		if v != 0 {
-			s.aIdx = append(s.aIdx, int32(k))
-		}
-	}
+	s.ftranColumn(q)
 
 	// Harris' two-pass ratio test over the basic variables: the largest
 	// step allowed with tolerance, then the largest pivot within it.

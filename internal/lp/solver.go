@@ -913,9 +913,9 @@ func (s *Solver) ratioTest(q int, dir float64) (r int, theta float64, toUpper, f
 	return r, math.Max(theta, 0), toUpper, false, false
 }
 
-// iterate performs one simplex iteration with entering variable q.
-func (s *Solver) iterate(q int, dir float64) error {
-	// FTRAN the entering column.
+// ftranColumn computes B⁻¹ times the column of structural variable q into
+// s.alpha, with the positions of its nonzeros in s.aIdx.
+func (s *Solver) ftranColumn(q int) {
 	for e := s.colPtr[q]; e < s.colPtr[q+1]; e++ {
 		s.wRows[s.colIdx[e]] = s.colVal[e]
 	}
@@ -926,6 +926,11 @@ func (s *Solver) iterate(q int, dir float64) error {
 			s.aIdx = append(s.aIdx, int32(k))
 		}
 	}
+}
+
+// iterate performs one simplex iteration with entering variable q.
+func (s *Solver) iterate(q int, dir float64) error {
+	s.ftranColumn(q)
 
 	r, theta, toUpper, flip, unbounded := s.ratioTest(q, dir)
 	if unbounded {
