@@ -76,6 +76,16 @@ type Options struct {
 	// cell that fails, or comes near failing, gets its exact interval
 	// either way.
 	Full bool
+	// Prior is the result of an audit of an earlier release of the same
+	// table that withheld a subset of the cells this one withholds, as a
+	// repair round has it. Every feasible table of the earlier release is
+	// one of this release too (withholding more only removes equations),
+	// so the values the earlier audit saw attained are attained here:
+	// without Full, a cell they prove safe is not solved for again. A
+	// Prior that does not fit (another table, a cell it withheld that is
+	// published here, published values other than the true counts) is an
+	// error.
+	Prior *Result
 }
 
 // Finding is a withheld cell that fails the audit.
@@ -110,11 +120,42 @@ type Result struct {
 	// were proven by multipliers, and Fallbacks could not be settled so
 	// and were solved by the LP over the whole component.
 	Searches, ByPropagation, ByMultipliers, Fallbacks int
+	// Piggybacked counts the targets tried on the last LP of another
+	// target's search, whose unknowns it already holds, before (or
+	// instead of) a search of their own.
+	Piggybacked int
 	// Certified counts the withheld cells whose recorded interval is not
 	// the attacker's exact one but a sub-interval of it spanned by feasible
 	// tables the LPs found, wide enough to prove that the cell meets its
 	// requirement (see Options.Full).
 	Certified int
+
+	// What a later audit may start from (Options.Prior): the table, the
+	// withheld cells, and the interval of values attained for each.
+	table    *sdc.Table
+	withheld []int32
+	attained []sdc.Interval
+}
+
+// CanSeed returns nil when r can seed the audit of rel as its
+// Options.Prior, and otherwise why not: rel must be a release of the same
+// table, of its true counts, that publishes none of the cells r's release
+// withheld.
+func (r *Result) CanSeed(rel *sdc.Release) error {
+	switch {
+	case r.table == nil:
+		return fmt.Errorf("audit: the prior result holds no intervals (it is not the result of Audit)")
+	case r.table != rel.Table():
+		return fmt.Errorf("audit: the prior result is the audit of another table")
+	case rel.HasValues():
+		return fmt.Errorf("audit: a prior result cannot seed the audit of rounded or perturbed values")
+	}
+	for _, c := range r.withheld {
+		if _, ok := rel.Value(int(c)); ok {
+			return fmt.Errorf("audit: the prior result's release withheld %s, which this release publishes", rel.Table().Label(int(c)))
+		}
+	}
+	return nil
 }
 
 // Passed reports whether no cell is disclosed or under-protected.
@@ -129,6 +170,16 @@ func (r *Result) Passed() bool { return len(r.Disclosed) == 0 && len(r.UnderProt
 // opt.Full is set, cells whose requirement is already proven by the
 // feasible tables found on the way are not solved for (see Options.Full).
 func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) {
+	var prior map[int32]sdc.Interval
+	if p := opt.Prior; p != nil {
+		if err := p.CanSeed(rel); err != nil {
+			return nil, err
+		}
+		prior = make(map[int32]sdc.Interval, len(p.withheld))
+		for i, c := range p.withheld {
+			prior[c] = p.attained[i]
+		}
+	}
 	m := buildModel(rel)
 	res := &Result{Audited: len(m.targets), Unknowns: len(m.varCell), Equations: len(m.rows), Components: m.ncomp}
 	for _, s := range m.compSize {
@@ -205,6 +256,9 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 			return s, nil
 		}
 		job := newCompJob(m, int32(c), byComp[c], local)
+		if prior != nil && !opt.Full {
+			job.seed(m, prior)
+		}
 		if nv >= localThreshold {
 			if sh == nil {
 				sh = newLocalShared(m)
@@ -234,9 +288,16 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		opt.Progress(len(m.targets), len(m.targets))
 	}
 
+	res.table = m.t
+	res.withheld = make([]int32, len(m.targets))
+	res.attained = make([]sdc.Interval, len(m.targets))
 	for i, tg := range m.targets {
 		c := int(tg.cell)
 		iv := sdc.Interval{Lower: snap(lo[i]), Upper: snap(hi[i])}
+		// Exact bounds are attained by the LPs' optimal tables, and
+		// sub-intervals by the tables found; tables of independent
+		// components combine.
+		res.withheld[i], res.attained[i] = tg.cell, iv
 		rel.SetInterval(c, iv)
 		if iv.Width() < tol {
 			res.Disclosed = append(res.Disclosed, Finding{Cell: c, Interval: iv, Why: "disclosed: interval " + intervalString(iv)})

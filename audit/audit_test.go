@@ -233,7 +233,7 @@ func TestAuditCertifiedMatchesFull(t *testing.T) {
 
 func testAuditCertifiedMatchesFull(t *testing.T, method string) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	certified := 0
+	certified, piggybacked := 0, 0
 	for trial := 0; trial < 60; trial++ {
 		tab := attack.RandomTable(rng, 2+trial%3)
 		rel := attack.RandomPattern(rng, tab)
@@ -249,6 +249,7 @@ func testAuditCertifiedMatchesFull(t *testing.T, method string) {
 		fast, err := Audit(context.Background(), rel, Options{Default: req})
 		require.NoError(t, err)
 		certified += fast.Certified
+		piggybacked += fast.Piggybacked
 		assert.Equal(t, cellsOf(full.Disclosed), cellsOf(fast.Disclosed), "trial %d", trial)
 		assert.Equal(t, cellsOf(full.UnderProtected), cellsOf(fast.UnderProtected), "trial %d", trial)
 		if method == "global" {
@@ -263,6 +264,10 @@ func testAuditCertifiedMatchesFull(t *testing.T, method string) {
 		}
 	}
 	assert.Greater(t, certified, 100, "the shortcut must be exercised")
+	if method == "local" {
+		assert.Greater(t, piggybacked, 20, "targets tried on other searches' LPs")
+	}
+	t.Logf("%s: %d certified, %d piggybacked", method, certified, piggybacked)
 }
 
 // eachMethod runs a test with every component audited by one LP over the

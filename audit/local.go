@@ -25,7 +25,12 @@ import (
 //     (column generation). When none would, the multipliers prove the
 //     optimum of the small LP optimal over all unknowns;
 //   - the search also stops when the value reaches the outer bound, or,
-//     when only the requirement is checked, the value that proves it.
+//     when only the requirement is checked, the value that proves it
+//     (lp.Solver.SetGoal stops each LP there too);
+//   - the last LP of a search is reused for other cells whose unknowns it
+//     holds and that are not settled yet: their requirement, or with
+//     Options.Full their outer bounds (piggyback, in solve_local.go); and
+//     every table found widens the spans that all workers share.
 //
 // A bound the search cannot settle within its limits is solved by the LP
 // over the whole component, set up once from the true table.
@@ -163,6 +168,10 @@ type local struct {
 
 	lps                        int // LPs solved
 	searches, byOuter, byDuals int
+
+	// after, when set, is called with the last LP of every search that
+	// ended without error, and the unknowns S it is over (see piggyback).
+	after func(ctx context.Context, s *lp.Solver, S []int32)
 }
 
 func (sh *localShared) worker() *local {
@@ -298,6 +307,9 @@ func (l *local) bound(ctx context.Context, vars []int32, maximize bool, stop flo
 		for i, v := range vars {
 			idx[i] = int(l.inS[v])
 		}
+		// Each round needs to go no further than stop; only a round
+		// that falls short goes on to the optimum, for its multipliers.
+		s.SetGoal(stop)
 		var val float64
 		if maximize {
 			val, err = s.MaximizeSparse(ctx, idx, nil)
@@ -310,14 +322,7 @@ func (l *local) bound(ctx context.Context, vars []int32, maximize bool, stop flo
 		}
 		xs := s.X()
 		for p, v := range S {
-			// Snap values within rounding of an integer (most vertices of
-			// a count table are integral), so that errors do not add up
-			// over the rounds in the sums of long equations.
-			xv := xs[p]
-			if r := math.Round(xv); math.Abs(xv-r) < 1e-7 {
-				xv = r
-			}
-			l.x[v] = max(xv, 0)
+			l.x[v] = snapVertex(xs[p])
 		}
 		bs := s.Basis()
 		prevVars, prevRows = prevVars[:0], prevRows[:0]
@@ -335,6 +340,9 @@ func (l *local) bound(ctx context.Context, vars []int32, maximize bool, stop flo
 			res.exact = atOuter
 			if atOuter {
 				l.byOuter++
+			}
+			if l.after != nil {
+				l.after(ctx, s, S)
 			}
 			return res, nil
 		}
@@ -380,6 +388,9 @@ func (l *local) bound(ctx context.Context, vars []int32, maximize bool, stop flo
 			// The multipliers prove the optimum.
 			l.byDuals++
 			res.exact = true
+			if l.after != nil {
+				l.after(ctx, s, S)
+			}
 			return res, nil
 		}
 		if batch := max(localBatch, len(S)/localGrowth); len(enter) > batch {
@@ -407,4 +418,15 @@ func (l *local) bound(ctx context.Context, vars []int32, maximize bool, stop flo
 		}
 	}
 	return res, nil
+}
+
+// snapVertex rounds a value of an LP solution to the nearest integer when
+// it is within rounding of one (most vertices of a count table are
+// integral), so that errors do not add up over the rounds in the sums of
+// long equations, and clips it at 0.
+func snapVertex(v float64) float64 {
+	if r := math.Round(v); math.Abs(v-r) < 1e-7 {
+		v = r
+	}
+	return max(v, 0)
 }

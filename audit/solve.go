@@ -20,6 +20,27 @@ type compJob struct {
 	single  []bool  // the target's unknowns all lie in this component
 	lo, hi  []float64
 	exact   []bool // lo and hi are the exact bounds, not a spanned sub-interval
+	// seeded[k] says that seedLo[k], seedHi[k] are values of the target's
+	// sum here attained by feasible tables known before the audit.
+	seeded         []bool
+	seedLo, seedHi []float64
+}
+
+// seed records the values a prior audit saw attained (Options.Prior) for
+// the targets whose unknowns all lie in this component.
+func (j *compJob) seed(m *model, prior map[int32]sdc.Interval) {
+	n := len(j.targets)
+	j.seeded = make([]bool, n)
+	j.seedLo, j.seedHi = make([]float64, n), make([]float64, n)
+	for k, i := range j.targets {
+		tg := &m.targets[i]
+		iv, ok := prior[tg.cell]
+		if !ok || !j.single[k] {
+			continue
+		}
+		j.seeded[k] = true
+		j.seedLo[k], j.seedHi[k] = iv.Lower-tg.base, iv.Upper-tg.base
+	}
 }
 
 func newCompJob(m *model, c int32, targets []int32, local []int32) *compJob {
@@ -66,11 +87,18 @@ func (s span) see(j *compJob, x []float64) {
 // proven reports whether the span of target k already shows that the cell
 // meets its requirement (or, for a secondary cell, is not disclosed).
 func (j *compJob) proven(m *model, opt Options, s span, k int) bool {
-	if !j.single[k] || s.lo[k] > s.hi[k] {
+	return j.provenBy(m, opt, k, s.lo[k], s.hi[k])
+}
+
+// provenBy reports whether feasible tables in which the sum of target k's
+// unknowns here takes the values lo and hi show that the cell meets its
+// requirement.
+func (j *compJob) provenBy(m *model, opt Options, k int, lo, hi float64) bool {
+	if !j.single[k] || lo > hi {
 		return false
 	}
 	tg := &m.targets[j.targets[k]]
-	iv := sdc.Interval{Lower: tg.base + s.lo[k], Upper: tg.base + s.hi[k]}
+	iv := sdc.Interval{Lower: tg.base + lo, Upper: tg.base + hi}
 	c := int(tg.cell)
 	if m.rel.Status(c) != sdc.Primary {
 		return iv.Width() >= 1 // counts are integers: a width of 1 is far from 0
@@ -90,6 +118,11 @@ func (j *compJob) proven(m *model, opt Options, s span, k int) bool {
 func (j *compJob) solve(ctx context.Context, solver *lp.Solver, opt Options, m *model, res *Result, done *int) error {
 	n := len(j.targets)
 	shared := newSpan(n)
+	for k, ok := range j.seeded {
+		if ok {
+			shared.lo[k], shared.hi[k] = j.seedLo[k], j.seedHi[k]
+		}
+	}
 	if !opt.Full {
 		var all []int
 		for _, idx := range j.idx {

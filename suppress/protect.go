@@ -48,6 +48,10 @@ type ProtectResult struct {
 	// Extra lists the cells the repair withheld and protected in addition to
 	// the primary cells, in the order they were added.
 	Extra []int
+	// Kept counts the cells a repair round's secondary suppression would
+	// have published again but which stay withheld, so that every round
+	// withholds a superset of the last (see Protect).
+	Kept int
 	// Unresolved lists the cells that still fail after the repair: they are
 	// reported, never silently accepted.
 	Unresolved []audit.Finding
@@ -180,6 +184,14 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 	extra := map[int]bool{}
 	for round := 0; ; round++ {
 		rel := joint()
+		// A repair round withholds more cells, as a rule: then every
+		// table the last audit found is feasible still, and proves again
+		// what it proved (audit.Options.Prior).
+		if prev := res.Audit; prev != nil && prev.CanSeed(rel) == nil {
+			aopt.Prior = prev
+		} else {
+			aopt.Prior = nil
+		}
 		a, err := audit.Audit(ctx, rel, aopt)
 		if err != nil {
 			return nil, err
@@ -194,7 +206,11 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 				}
 			}
 		}
-		say("audit: %d withheld cells, %d disclosed, %d under-protected", a.Audited, len(a.Disclosed), len(a.UnderProtected))
+		seeded := ""
+		if aopt.Prior != nil {
+			seeded = " (seeded by the last round's tables)"
+		}
+		say("audit%s: %d withheld cells, %d disclosed, %d under-protected", seeded, a.Audited, len(a.Disclosed), len(a.UnderProtected))
 		if a.Passed() {
 			return res, nil
 		}
@@ -218,8 +234,34 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		}
 		res.Rounds++
 		say("repair round %d: %d more cells to withhold", res.Rounds, added)
+		// Secondary suppression runs again with the new cells forced in,
+		// and may choose other secondary cells. Those withheld before stay
+		// withheld, so that each round withholds a superset of the last:
+		// that never narrows an interval, and lets the next audit start
+		// from the tables the last one found.
+		type kept struct {
+			st     sdc.Status
+			reason string
+		}
+		before := make([]map[int]kept, len(rels))
+		for i, r := range rels {
+			before[i] = map[int]kept{}
+			for c := 0; c < r.Table().NumCells(); c++ {
+				if r.Suppressed(c) {
+					before[i][c] = kept{r.Status(c), r.Reason(c)}
+				}
+			}
+		}
 		if err := run(); err != nil {
 			return nil, err
+		}
+		for i, r := range rels {
+			for c, k := range before[i] {
+				if !r.Suppressed(c) {
+					r.Set(c, k.st, k.reason)
+					res.Kept++
+				}
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package suppress
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -161,4 +162,45 @@ func TestMarginalSums(t *testing.T) {
 	}
 	_, err = sdc.Marginal(base, "region")
 	assert.EqualError(t, err, `marginal: the table has no dimension "region"`)
+}
+
+// Property: repair rounds only add withheld cells, so the final pattern
+// holds Gauss's first pattern, and every audit after the first starts
+// from the tables the last one found (audit.Options.Prior).
+func TestProtectRoundsOnlyAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	repaired := 0
+	for trial := 0; trial < 60; trial++ {
+		tab := attack.RandomTable(rng, 2+trial%2)
+		maxN := 2 + trial%3
+		first := frequencyRelease(t, tab, maxN)
+		_, err := Gauss(context.Background(), first, GaussOptions{})
+		require.NoError(t, err)
+
+		rel := frequencyRelease(t, tab, maxN)
+		var msgs []string
+		res, err := Protect(context.Background(), rel, ProtectOptions{Default: audit.FrequencyRequirement(maxN),
+			Progress: func(m string) { msgs = append(msgs, m) }})
+		require.NoError(t, err)
+		for c := 0; c < tab.NumCells(); c++ {
+			if first.Suppressed(c) {
+				assert.True(t, rel.Suppressed(c), "trial %d: %s was withheld by the first pattern", trial, tab.Label(c))
+			}
+		}
+		if res.Rounds == 0 {
+			continue
+		}
+		repaired++
+		audits, seeded := 0, 0
+		for _, m := range msgs {
+			if strings.HasPrefix(m, "audit") {
+				audits++
+				if strings.Contains(m, "seeded") {
+					seeded++
+				}
+			}
+		}
+		assert.Equal(t, audits-1, seeded, "trial %d: %q", trial, msgs)
+	}
+	assert.Greater(t, repaired, 10, "repair rounds must be exercised")
 }

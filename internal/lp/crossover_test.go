@@ -100,6 +100,7 @@ func TestNewSolverAtMatchesPhase1(t *testing.T) {
 				v, err = h(ctx, []int{j}, nil)
 				require.NoError(t, err)
 				require.InDelta(t, w, v, 1e-7*math.Max(1, math.Abs(w)), "%s %d hinted: variable %d maximize %v", p.name, i, j, maximize)
+				requireFeasible(t, p.a, p.b, p.hi, hinted.X())
 			}
 		}
 	}
@@ -144,5 +145,21 @@ func TestNewSolverAtWarmBasis(t *testing.T) {
 		require.NoError(t, err)
 		require.InDelta(t, want, got, 1e-9)
 		require.Zero(t, again.Stats().Iterations, "the optimal basis needs no iteration")
+	}
+}
+
+// requireFeasible checks A x = b and 0 ≤ x ≤ hi (nil hi: no upper bound).
+func requireFeasible(t *testing.T, a *Sparse, b, hi, x []float64) {
+	t.Helper()
+	res := make([]float64, len(b))
+	a.DoNonZero(func(i, k int, v float64) { res[i] += v * x[k] })
+	for i := range res {
+		require.InDelta(t, b[i], res[i], 1e-6, "row %d", i)
+	}
+	for j, v := range x {
+		require.GreaterOrEqual(t, v, -1e-7, "x[%d]", j)
+		if hi != nil {
+			require.LessOrEqual(t, v, hi[j]+1e-7, "x[%d]", j)
+		}
 	}
 }

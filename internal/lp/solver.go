@@ -143,6 +143,10 @@ type Solver struct {
 	degen int
 	bland bool
 
+	// goal, when not NaN, stops phase 2 as soon as the objective as the
+	// caller gave it reaches it (see SetGoal).
+	goal float64
+
 	// Work space. wRows and wPos are kept zeroed between uses.
 	wRows, wPos []float64
 	alpha       []float64 // FTRAN of the entering column, by position
@@ -233,7 +237,7 @@ func newSolver(a *Sparse, b, lo, hi []float64) (*Solver, error) {
 		}
 		scale = math.Max(scale, math.Abs(v))
 	}
-	s := &Solver{m: m, n: n}
+	s := &Solver{m: m, n: n, goal: math.NaN()}
 	s.lo = make([]float64, n+m)
 	s.hi = make([]float64, n+m)
 	for j := 0; j < n; j++ {
@@ -703,6 +707,9 @@ func (s *Solver) run(ctx context.Context, phase1 bool) error {
 		if !phase1 && s.ninf > 0 {
 			return errLostFeasibility
 		}
+		if !phase1 && !math.IsNaN(s.goal) && s.reached() {
+			return nil
+		}
 		q, dir := s.price()
 		if q < 0 {
 			if fresh && !(phase1 && s.lu.numEtas() > 0) {
@@ -736,6 +743,23 @@ func (s *Solver) run(ctx context.Context, phase1 bool) error {
 			return err
 		}
 	}
+}
+
+// SetGoal makes the solves that follow stop at the first feasible point
+// whose objective reaches goal (at least goal when maximizing, at most
+// goal when minimizing) instead of going on to the optimum: the value
+// they return is then that point's objective, which reaches goal, and X
+// is that point. A NaN goal, the default, solves to the optimum.
+func (s *Solver) SetGoal(goal float64) { s.goal = goal }
+
+// reached reports whether the objective at the current point reaches the
+// goal. s.cost is the objective times s.sign, minimized.
+func (s *Solver) reached() bool {
+	var v float64
+	for _, j := range s.costIdx {
+		v += s.cost[j] * s.x[j]
+	}
+	return v <= s.sign*s.goal+s.tolObj
 }
 
 // worstViolation returns the largest bound violation of a basic variable

@@ -85,8 +85,8 @@ func run(name, stage string, full bool) error {
 			facts = append(facts, fmt.Sprintf("audited=%d disclosed=%d under-protected=%d components=%d largest=%d solves=%d proven=%d",
 				a.Audited, len(a.Disclosed), len(a.UnderProtected), a.Components, a.Largest, a.LPSolves, a.Certified))
 			if a.Searches > 0 {
-				facts = append(facts, fmt.Sprintf("searches=%d by-propagation=%d by-multipliers=%d fallbacks=%d",
-					a.Searches, a.ByPropagation, a.ByMultipliers, a.Fallbacks))
+				facts = append(facts, fmt.Sprintf("searches=%d by-propagation=%d by-multipliers=%d fallbacks=%d piggybacked=%d",
+					a.Searches, a.ByPropagation, a.ByMultipliers, a.Fallbacks, a.Piggybacked))
 			}
 		}
 	case "protect":
