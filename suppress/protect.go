@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/sdc"
@@ -48,9 +49,9 @@ type ProtectResult struct {
 	// Extra lists the cells the repair withheld and protected in addition to
 	// the primary cells, in the order they were added.
 	Extra []int
-	// Kept counts the cells a repair round's secondary suppression would
-	// have published again but which stay withheld, so that every round
-	// withholds a superset of the last (see Protect).
+	// Kept counts the cells that some repair round's secondary
+	// suppression would have published again but which stay withheld, so
+	// that every round withholds a superset of the last (see Protect).
 	Kept int
 	// Unresolved lists the cells that still fail after the repair: they are
 	// reported, never silently accepted.
@@ -181,7 +182,20 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		return res, nil
 	}
 	aopt := audit.Options{Requirement: opt.Requirement, Default: opt.Default, Full: opt.FullAudit}
+	if opt.Progress != nil {
+		// The audit of a large table takes minutes: say how far it is,
+		// every ten seconds at most.
+		var last time.Time
+		aopt.Progress = func(done, total int) {
+			if done < total && time.Since(last) >= 10*time.Second {
+				last = time.Now()
+				say("audit: %d of %d withheld cells done", done, total)
+			}
+		}
+	}
 	extra := map[int]bool{}
+	failedBefore := map[int]sdc.Interval{} // the last audit's failing cells
+	keptCells := map[[2]int]bool{}         // table and cell of each kept cell
 	for round := 0; ; round++ {
 		rel := joint()
 		// A repair round withholds more cells, as a rule: then every
@@ -219,7 +233,11 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			res.Unresolved = failing
 			return res, nil
 		}
-		added, stuck := repairRound(rel, failing, opt, extra, res)
+		added, stuck := repairRound(rel, failing, failedBefore, opt, extra, res)
+		failedBefore = map[int]sdc.Interval{}
+		for _, f := range failing {
+			failedBefore[f.Cell] = f.Interval
+		}
 		if added == 0 {
 			res.Unresolved = stuck
 			return res, nil
@@ -259,17 +277,22 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			for c, k := range before[i] {
 				if !r.Suppressed(c) {
 					r.Set(c, k.st, k.reason)
-					res.Kept++
+					keptCells[[2]int{i, c}] = true
 				}
 			}
 		}
+		res.Kept = len(keptCells)
 	}
 }
 
 // repairRound picks, for each failing cell, a published neighbour to
 // withhold (see repairCandidate), adds it to extra and res.Extra, and
-// returns how many it added and the cells it found nothing for.
-func repairRound(rel *sdc.Release, failing []audit.Finding, opt ProtectOptions, extra map[int]bool, res *ProtectResult) (int, []audit.Finding) {
+// returns how many it added and the cells it found nothing for. A cell
+// whose interval is the same as in the last audit (before, its failing
+// cells), so that the neighbour withheld then did not help, gets one of its
+// totals withheld instead if it can: what pins it may be a small total
+// whose terms are all withheld already.
+func repairRound(rel *sdc.Release, failing []audit.Finding, before map[int]sdc.Interval, opt ProtectOptions, extra map[int]bool, res *ProtectResult) (int, []audit.Finding) {
 	t := rel.Table()
 	added := 0
 	var stuck []audit.Finding
@@ -289,7 +312,8 @@ func repairRound(rel *sdc.Release, failing []audit.Finding, opt ProtectOptions, 
 			}
 			need = max(req.RangeMin, req.RangePercent/100*float64(t.Freq(f.Cell)), req.Upper, req.Lower, 1)
 		}
-		c := repairCandidate(rel, f.Cell, need-f.Interval.Width(), extra)
+		iv, failed := before[f.Cell]
+		c := repairCandidate(rel, f.Cell, need-f.Interval.Width(), extra, failed && iv == f.Interval)
 		if c < 0 {
 			stuck = append(stuck, f)
 			continue
@@ -307,9 +331,10 @@ func repairRound(rel *sdc.Release, failing []audit.Finding, opt ProtectOptions, 
 // unknown (each such equation would give it away, so Gauss must withhold a
 // further cell there), then one whose count is at least need (it can move c
 // by need), the smallest such count, else the largest count; ties go to the
-// lower cell index. It returns -1 when no published, unfixed neighbour is
-// left.
-func repairCandidate(rel *sdc.Release, c int, need float64, taken map[int]bool) int {
+// lower cell index. With totals set, the totals of c along each dimension
+// come first, by the same order, and the neighbours only when none is
+// published. It returns -1 when no published, unfixed candidate is left.
+func repairCandidate(rel *sdc.Release, c int, need float64, taken map[int]bool, totals bool) int {
 	t := rel.Table()
 	type key struct {
 		alone  int
@@ -336,7 +361,7 @@ func repairCandidate(rel *sdc.Release, c int, need float64, taken map[int]bool) 
 	// withheld: for this purpose it counts as withheld already.
 	withheld := func(x int) bool { return x == c || rel.Status(x) != sdc.Published || taken[x] }
 	best := key{n: -1}
-	neighbours(t, c, func(n int) bool {
+	consider := func(n int) bool {
 		if withheld(n) || rel.Fixed(n) {
 			return false
 		}
@@ -345,7 +370,18 @@ func repairCandidate(rel *sdc.Release, c int, need float64, taken map[int]bool) 
 			best = k
 		}
 		return false
-	})
+	}
+	if totals {
+		for d := 0; d < t.NumDims(); d++ {
+			if p := t.Parent(c, d); p >= 0 {
+				consider(p)
+			}
+		}
+		if best.n >= 0 {
+			return best.n
+		}
+	}
+	neighbours(t, c, consider)
 	return best.n
 }
 

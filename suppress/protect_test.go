@@ -193,7 +193,7 @@ func TestProtectRoundsOnlyAdd(t *testing.T) {
 		repaired++
 		audits, seeded := 0, 0
 		for _, m := range msgs {
-			if strings.HasPrefix(m, "audit") {
+			if strings.HasPrefix(m, "audit") && strings.Contains(m, "under-protected") {
 				audits++
 				if strings.Contains(m, "seeded") {
 					seeded++

@@ -95,11 +95,16 @@ func run(name, stage string, full bool) error {
 		}
 		t0 = time.Now()
 		var p *suppress.ProtectResult
-		p, err = suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(4), FullAudit: full})
+		start := t0
+		say := func(msg string) { fmt.Fprintf(os.Stderr, "%s: %s\n", time.Since(start).Round(time.Second), msg) }
+		p, err = suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(4), FullAudit: full, Progress: say})
 		took = time.Since(t0)
 		if err == nil {
 			sec := rel.Count(sdc.Secondary)
-			facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells) rounds=%d unresolved=%d", sec, 100*float64(sec)/float64(t.NumCells()), p.Rounds, len(p.Unresolved)))
+			facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells) rounds=%d kept=%d unresolved=%d", sec, 100*float64(sec)/float64(t.NumCells()), p.Rounds, p.Kept, len(p.Unresolved)))
+			for _, f := range p.Unresolved {
+				fmt.Fprintf(os.Stderr, "unresolved: %s (count %d): %s\n", t.Label(f.Cell), t.Freq(f.Cell), f.Why)
+			}
 		}
 	case "round":
 		t0 = time.Now()
