@@ -204,3 +204,25 @@ func TestProtectRoundsOnlyAdd(t *testing.T) {
 	}
 	assert.Greater(t, repaired, 10, "repair rounds must be exercised")
 }
+
+// Withholding a total for a cell whose interval a withheld neighbour did
+// not move (repairRound) leaves far fewer cells unresolved on random
+// tables than withholding neighbours only.
+func TestProtectEscalationResolvesMore(t *testing.T) {
+	defer func() { escalate = true }()
+	var unresolved [2]int
+	for seed := uint64(0); seed < 150; seed++ {
+		for i, esc := range []bool{false, true} {
+			escalate = esc
+			rng := rand.New(rand.NewPCG(seed, 99))
+			tab := attack.RandomTable(rng, 2+int(seed%3))
+			maxN := 2 + int(seed%3)
+			rel := frequencyRelease(t, tab, maxN)
+			res, err := Protect(context.Background(), rel, ProtectOptions{Default: audit.FrequencyRequirement(maxN)})
+			require.NoError(t, err)
+			unresolved[i] += len(res.Unresolved)
+		}
+	}
+	t.Logf("unresolved cells: %d with neighbours only, %d with totals too", unresolved[0], unresolved[1])
+	assert.Less(t, 2*unresolved[1], unresolved[0])
+}
