@@ -14,7 +14,12 @@
 // 4,000 unknowns or more, whose LP has a dense basis, by column
 // generation: an LP over the unknowns near the cell, grown as its
 // multipliers ask, proven optimal by them or by the outer bounds of bound
-// propagation (see Result.Searches).
+// propagation (see Result.Searches). Every feasible table found on the way
+// widens the spans of all the cells it touches; a cell whose span already
+// proves its requirement is not solved for (unless Options.Full), and an
+// audit of a release that withholds more than an earlier one can start
+// from the earlier audit's spans (Options.Prior), as Protect's repair
+// rounds do.
 package audit
 
 import (
