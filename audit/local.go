@@ -27,10 +27,10 @@ import (
 //   - the search also stops when the value reaches the outer bound, or,
 //     when only the requirement is checked, the value that proves it
 //     (lp.Solver.SetGoal stops each LP there too);
-//   - the last LP of a search is reused for other cells whose unknowns it
-//     holds and that are not settled yet: their requirement, or with
-//     Options.Full their outer bounds (piggyback, in solve_local.go); and
-//     every table found widens the spans that all workers share.
+//   - without Options.Full, the last LP of a search is reused for other
+//     cells whose unknowns it holds and whose requirement is not proven
+//     yet (piggyback, in solve_local.go); and every table found widens
+//     the spans that all workers share.
 //
 // A bound the search cannot settle within its limits is solved by the LP
 // over the whole component, set up once from the true table.
