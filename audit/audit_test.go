@@ -31,7 +31,10 @@ func testAuditMatchesIndependentAttacker(t *testing.T, method string) {
 		assert.Greater(t, open, 100)
 		switch method {
 		case "local":
-			assert.Greater(t, multipliers, 100, "bounds proven by multipliers")
+			// Most searches reach the outer bounds of propagation over
+			// the cell relations, which are mostly exact; the rest need
+			// the multipliers.
+			assert.Greater(t, multipliers, 50, "bounds proven by multipliers")
 		case "local-fallback":
 			assert.Greater(t, fallbacks, 100, "bounds solved by the whole component's LP")
 		}

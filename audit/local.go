@@ -71,6 +71,11 @@ func newLocalShared(m *model) *localShared {
 		sh.truth[v] = float64(m.t.Freq(int(c)))
 	}
 	sh.lo, sh.hi = propagate(m)
+	// Propagation over the cell relations is often tighter.
+	for v, c := range m.varCell {
+		lo, hi := m.cells.bounds(c)
+		sh.lo[v], sh.hi[v] = math.Max(sh.lo[v], lo), math.Min(sh.hi[v], hi)
+	}
 	return sh
 }
 

@@ -20,6 +20,10 @@ type compJob struct {
 	single  []bool  // the target's unknowns all lie in this component
 	lo, hi  []float64
 	exact   []bool // lo and hi are the exact bounds, not a spanned sub-interval
+	// olo, ohi are outer bounds of each target's sum here, from
+	// propagation over the cell relations (infinite for a target spread
+	// over several components): a value attained there is the optimum.
+	olo, ohi []float64
 	// seeded[k] says that seedLo[k], seedHi[k] are values of the target's
 	// sum here attained by feasible tables known before the audit.
 	seeded         []bool
@@ -50,9 +54,15 @@ func newCompJob(m *model, c int32, targets []int32, local []int32) *compJob {
 	j.single = make([]bool, n)
 	j.lo, j.hi = make([]float64, n), make([]float64, n)
 	j.exact = make([]bool, n)
+	j.olo, j.ohi = make([]float64, n), make([]float64, n)
 	for k, i := range targets {
 		tg := &m.targets[i]
 		j.single[k] = len(tg.comps) == 1
+		j.olo[k], j.ohi[k] = math.Inf(-1), math.Inf(1)
+		if j.single[k] {
+			lo, hi := m.cells.bounds(tg.cell)
+			j.olo[k], j.ohi[k] = lo-tg.base, hi-tg.base
+		}
 		for _, v := range tg.vars {
 			if m.comp[v] == c {
 				j.idx[k] = append(j.idx[k], int(local[v]))
@@ -111,6 +121,52 @@ func (j *compJob) provenBy(m *model, opt Options, k int, lo, hi float64) bool {
 	return ok
 }
 
+// exactBounds computes both exact bounds of target k into j.lo[k],
+// j.hi[k], the maximum first. A bound that the feasible tables seen (s)
+// already reach at its outer bound needs no LP, and each LP stops when it
+// reaches the outer bound: no table goes past it. When enough is set
+// and reports, after the maximum, that the span proves what is needed,
+// the minimum is not solved for and the span is recorded instead.
+func (j *compJob) exactBounds(ctx context.Context, sv *lp.Solver, s span, k int, solves *int, enough func() bool) error {
+	defer sv.SetGoal(math.NaN())
+	goal := func(v float64) float64 {
+		if math.IsInf(v, 0) {
+			return math.NaN()
+		}
+		return v
+	}
+	hi := s.hi[k]
+	if !(hi >= j.ohi[k]-tol) {
+		sv.SetGoal(goal(j.ohi[k]))
+		var err error
+		switch hi, err = sv.MaximizeSparse(ctx, j.idx[k], nil); {
+		case err == nil:
+			s.see(j, sv.X())
+		case errors.Is(err, lp.ErrUnbounded):
+			hi = math.Inf(1)
+		default:
+			return fmt.Errorf("maximum: %w", err)
+		}
+		*solves++
+	}
+	if enough != nil && enough() {
+		j.lo[k], j.hi[k] = s.lo[k], s.hi[k]
+		return nil
+	}
+	lo := s.lo[k]
+	if !(lo <= j.olo[k]+tol) {
+		sv.SetGoal(goal(j.olo[k]))
+		var err error
+		if lo, err = sv.MinimizeSparse(ctx, j.idx[k], nil); err != nil {
+			return fmt.Errorf("minimum: %w", err)
+		}
+		*solves++
+		s.see(j, sv.X())
+	}
+	j.lo[k], j.hi[k], j.exact[k] = lo, hi, true
+	return nil
+}
+
 // solve computes the bounds, splitting the targets among clones of the
 // solver, one per core. Without opt.Full, two solves first push the sum of
 // all targets up and down, and each target's bounds are solved for only
@@ -118,6 +174,15 @@ func (j *compJob) provenBy(m *model, opt Options, k int, lo, hi float64) bool {
 func (j *compJob) solve(ctx context.Context, solver *lp.Solver, opt Options, m *model, res *Result, done *int) error {
 	n := len(j.targets)
 	shared := newSpan(n)
+	if !m.rel.HasValues() {
+		// The true table is feasible.
+		for k, i := range j.targets {
+			if tg := &m.targets[i]; j.single[k] {
+				v := float64(m.t.Freq(int(tg.cell))) - tg.base
+				shared.lo[k], shared.hi[k] = v, v
+			}
+		}
+	}
 	for k, ok := range j.seeded {
 		if ok {
 			shared.lo[k], shared.hi[k] = j.seedLo[k], j.seedHi[k]
@@ -161,31 +226,14 @@ func (j *compJob) solve(ctx context.Context, solver *lp.Solver, opt Options, m *
 			s := span{append([]float64(nil), shared.lo...), append([]float64(nil), shared.hi...)}
 			solves := 0
 			for k := w; k < n; k += workers {
+				var enough func() bool
+				if !opt.Full {
+					enough = func() bool { return j.proven(m, opt, s, k) }
+				}
 				if opt.Full || !j.proven(m, opt, s, k) {
-					mx, err := sv.MaximizeSparse(ctx, j.idx[k], nil)
-					switch {
-					case err == nil:
-						if !opt.Full {
-							s.see(j, sv.X())
-						}
-					case errors.Is(err, lp.ErrUnbounded):
-						mx = math.Inf(1)
-					default:
-						errs[w] = fmt.Errorf("audit: maximum of %s: %w", m.t.Label(int(m.targets[j.targets[k]].cell)), err)
+					if err := j.exactBounds(ctx, sv, s, k, &solves, enough); err != nil {
+						errs[w] = fmt.Errorf("audit: bounds of %s: %w", m.t.Label(int(m.targets[j.targets[k]].cell)), err)
 						return
-					}
-					solves++
-					if opt.Full || !j.proven(m, opt, s, k) {
-						mn, err := sv.MinimizeSparse(ctx, j.idx[k], nil)
-						if err != nil {
-							errs[w] = fmt.Errorf("audit: minimum of %s: %w", m.t.Label(int(m.targets[j.targets[k]].cell)), err)
-							return
-						}
-						solves++
-						j.lo[k], j.hi[k], j.exact[k] = mn, mx, true
-						if !opt.Full {
-							s.see(j, sv.X())
-						}
 					}
 				}
 				if !j.exact[k] {

@@ -54,15 +54,14 @@ func (s *sharedSpan) widen(k int, v float64) {
 // component that its workers share.
 type localJob struct {
 	*compJob
-	m        *model
-	sh       *localShared
-	opt      Options
-	gvars    [][]int32 // each target's unknowns here, as model unknowns
-	touch    [][]int32 // targets by model unknown (nil for unknowns elsewhere)
-	truth    []float64 // each target's sum over the true table
-	olo, ohi []float64 // outer bounds of each target's sum
-	span     *sharedSpan
-	done     []atomic.Bool // the target's bounds are settled
+	m     *model
+	sh    *localShared
+	opt   Options
+	gvars [][]int32 // each target's unknowns here, as model unknowns
+	touch [][]int32 // targets by model unknown (nil for unknowns elsewhere)
+	truth []float64 // each target's sum over the true table
+	span  *sharedSpan
+	done  []atomic.Bool // the target's bounds are settled
 }
 
 // solveLocal computes the bounds of the targets of a large component by
@@ -73,8 +72,8 @@ func (j *compJob) solveLocal(ctx context.Context, sh *localShared, vars []int32,
 	n := len(j.targets)
 	lj := &localJob{compJob: j, m: m, sh: sh, opt: opt,
 		gvars: make([][]int32, n), touch: make([][]int32, len(sh.truth)),
-		truth: make([]float64, n), olo: make([]float64, n), ohi: make([]float64, n),
-		done: make([]atomic.Bool, n)}
+		truth: make([]float64, n),
+		done:  make([]atomic.Bool, n)}
 	for k, idx := range j.idx {
 		for _, i := range idx {
 			v := vars[i]
@@ -82,7 +81,8 @@ func (j *compJob) solveLocal(ctx context.Context, sh *localShared, vars []int32,
 			lj.touch[v] = append(lj.touch[v], int32(k))
 			lj.truth[k] += sh.truth[v]
 		}
-		lj.olo[k], lj.ohi[k] = sh.outer(lj.gvars[k])
+		lo, hi := sh.outer(lj.gvars[k])
+		j.olo[k], j.ohi[k] = math.Max(lo, j.olo[k]), math.Min(hi, j.ohi[k])
 	}
 	lj.span = newSharedSpan(lj.truth)
 	for k, ok := range j.seeded {

@@ -5,6 +5,8 @@
 //	go run ./benchmarks/cmd/measure -table T3 -stage secondary
 //	go run ./benchmarks/cmd/measure -table T4 -stage primary
 //
+//	go run ./benchmarks/cmd/measure -table T3 -stage audit -full -for 10m
+//
 // Stages: build (generate the table and all its totals), primary (frequency
 // rule, maxN 4), secondary (Gauss), audit (LP audit of the Gauss pattern),
 // protect (Gauss, audit and repair), round (small-count rounding, base 5).
@@ -14,6 +16,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -31,14 +34,15 @@ func main() {
 	table := flag.String("table", "T2", "benchmark table: T1, T2, T3 or T4")
 	stage := flag.String("stage", "build", "build, primary, secondary, audit, protect or round")
 	full := flag.Bool("full", false, "audit: exact intervals for every cell")
+	limit := flag.Duration("for", 0, "audit: stop the audit after this long and report how far it got (0: no limit)")
 	flag.Parse()
-	if err := run(*table, *stage, *full); err != nil {
+	if err := run(*table, *stage, *full, *limit); err != nil {
 		fmt.Fprintln(os.Stderr, "measure:", err)
 		os.Exit(1)
 	}
 }
 
-func run(name, stage string, full bool) error {
+func run(name, stage string, full bool, limit time.Duration) error {
 	ctx := context.Background()
 	t0 := time.Now()
 	t, err := benchmarks.Table(name)
@@ -78,10 +82,25 @@ func run(name, stage string, full bool) error {
 			return err
 		}
 		t0 = time.Now()
+		actx := ctx
+		if limit > 0 {
+			var cancel context.CancelFunc
+			actx, cancel = context.WithTimeout(ctx, limit)
+			defer cancel()
+		}
 		var a *audit.Result
-		a, err = audit.Audit(ctx, rel, audit.Options{Default: audit.FrequencyRequirement(4), Full: full, Progress: progress()})
+		var reached int
+		report := progress()
+		a, err = audit.Audit(actx, rel, audit.Options{Default: audit.FrequencyRequirement(4), Full: full, Progress: func(done, total int) {
+			reached = done
+			report(done, total)
+		}})
 		took = time.Since(t0)
-		if err == nil {
+		if limit > 0 && errors.Is(err, context.DeadlineExceeded) {
+			// Progress is reported every 256 cells.
+			facts = append(facts, fmt.Sprintf("stopped after %v with at least %d cells done", limit, reached))
+			err = nil
+		} else if err == nil {
 			facts = append(facts, fmt.Sprintf("audited=%d disclosed=%d under-protected=%d components=%d largest=%d solves=%d proven=%d",
 				a.Audited, len(a.Disclosed), len(a.UnderProtected), a.Components, a.Largest, a.LPSolves, a.Certified))
 			if a.Searches > 0 {
