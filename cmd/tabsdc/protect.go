@@ -31,8 +31,8 @@ const protectExample = `  tabsdc protect --input cells.csv --dim geo=geo.csv --d
   cannot be protected fails the run and nothing is published.
 
   The audit of a large table of three or more dimensions is slow: on T3
-  (50,495 suppressed cells in one component) the first audit took 14
-  minutes on 2 cores and the whole run 20; progress is printed.
+  (50,495 suppressed cells in one component) the first audit took 11
+  minutes on 2 cores and the whole run 14; progress is printed.
   --exact-only protects such tables against exact disclosure in about a
   minute.`
 
