@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"math"
 	"slices"
 
@@ -214,4 +215,49 @@ func propagateCells(rel *sdc.Release) *cellBounds {
 		}
 	}
 	return b
+}
+
+// Screen checks every withheld cell of rel against its outer interval from
+// bound propagation over the cell relations, without an LP: milliseconds
+// where Audit takes minutes. It is one-sided. The attacker's exact interval
+// lies within the outer one, so every cell Screen reports fails Audit too
+// (a cell whose outer interval is a point is disclosed; a primary cell
+// whose outer interval is narrower than its requirement is
+// under-protected), but a cell it passes may still fail Audit. Each
+// Finding's Interval is the outer interval. Screen sets no interval on rel,
+// and its Result cannot seed an audit (Options.Prior).
+//
+// Protect screens each pattern before auditing it, and repairs what the
+// screen finds first.
+func Screen(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b := propagateCells(rel)
+	t := rel.Table()
+	res := &Result{}
+	for _, c32 := range b.cell {
+		c := int(c32)
+		if !rel.Suppressed(c) {
+			continue // hidden: no table's cell
+		}
+		res.Audited++
+		lo, hi := b.bounds(c32)
+		iv := sdc.Interval{Lower: lo, Upper: hi}
+		if iv.Width() < tol {
+			res.Disclosed = append(res.Disclosed, Finding{Cell: c, Interval: iv, Why: "disclosed: interval " + intervalString(iv)})
+			continue
+		}
+		if rel.Status(c) != sdc.Primary {
+			continue
+		}
+		req := opt.Default
+		if opt.Requirement != nil {
+			req = opt.Requirement(c)
+		}
+		if ok, why := req.Met(float64(t.Freq(c)), iv); !ok {
+			res.UnderProtected = append(res.UnderProtected, Finding{Cell: c, Interval: iv, Why: why})
+		}
+	}
+	return res, ctx.Err()
 }

@@ -46,6 +46,10 @@ type ProtectResult struct {
 	Exact []int
 	// Rounds is the number of repair rounds run.
 	Rounds int
+	// Audits is the number of audits run (audit.Audit). A repair round
+	// for cells that the screen by bound propagation (audit.Screen) shows
+	// to fail needs none.
+	Audits int
 	// Extra lists the cells the repair withheld and protected in addition to
 	// the primary cells, in the order they were added.
 	Extra []int
@@ -74,6 +78,12 @@ type ProtectResult struct {
 // when none is, and reruns Gauss with it protected like a primary cell
 // (GaussMore), so no published combination discloses it either. Cells are
 // only ever added, so the withheld set grows round by round.
+//
+// Before each audit, the pattern is screened by bound propagation
+// (audit.Screen, milliseconds): the cells it shows to fail certainly fail
+// the audit too, so they are repaired at once, and the audit, which takes
+// minutes on a large table, runs only on a pattern the screen passes (or
+// for whose failures the repair finds nothing to withhold).
 func Protect(ctx context.Context, rel *sdc.Release, opt ProtectOptions) (*ProtectResult, error) {
 	if rel == nil {
 		return nil, fmt.Errorf("%w: nil release", ErrGaussInput)
@@ -206,41 +216,62 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		} else {
 			aopt.Prior = nil
 		}
-		a, err := audit.Audit(ctx, rel, aopt)
-		if err != nil {
-			return nil, err
-		}
-		res.Audit = a
-		if !single {
-			for i, r := range rels {
-				for c, bc := range toBase[i] {
-					if iv, ok := rel.Interval(bc); ok && r.Suppressed(c) {
-						r.SetInterval(c, iv)
-					}
+		// The screen by bound propagation finds, in milliseconds, cells
+		// that certainly fail: repair those before paying for an audit.
+		// When it finds none, or nothing to withhold for them, the audit
+		// decides.
+		var failing, stuck []audit.Finding
+		added := 0
+		if screen && round < maxRounds {
+			sc, err := audit.Screen(ctx, rel, aopt)
+			if err != nil {
+				return nil, err
+			}
+			if !sc.Passed() {
+				failing = append(append(failing, sc.Disclosed...), sc.UnderProtected...)
+				if added, _ = repairRound(rel, failing, failedBefore, opt, extra, res); added > 0 {
+					say("screen: %d withheld cells, %d disclosed, %d under-protected", sc.Audited, len(sc.Disclosed), len(sc.UnderProtected))
 				}
 			}
 		}
-		seeded := ""
-		if aopt.Prior != nil {
-			seeded = " (seeded by the last round's tables)"
+		if added == 0 {
+			a, err := audit.Audit(ctx, rel, aopt)
+			if err != nil {
+				return nil, err
+			}
+			res.Audit = a
+			res.Audits++
+			if !single {
+				for i, r := range rels {
+					for c, bc := range toBase[i] {
+						if iv, ok := rel.Interval(bc); ok && r.Suppressed(c) {
+							r.SetInterval(c, iv)
+						}
+					}
+				}
+			}
+			seeded := ""
+			if aopt.Prior != nil {
+				seeded = " (seeded by the last round's tables)"
+			}
+			say("audit%s: %d withheld cells, %d disclosed, %d under-protected", seeded, a.Audited, len(a.Disclosed), len(a.UnderProtected))
+			if a.Passed() {
+				return res, nil
+			}
+			failing = append(append([]audit.Finding(nil), a.Disclosed...), a.UnderProtected...)
+			if round == maxRounds {
+				res.Unresolved = failing
+				return res, nil
+			}
+			added, stuck = repairRound(rel, failing, failedBefore, opt, extra, res)
+			if added == 0 {
+				res.Unresolved = stuck
+				return res, nil
+			}
 		}
-		say("audit%s: %d withheld cells, %d disclosed, %d under-protected", seeded, a.Audited, len(a.Disclosed), len(a.UnderProtected))
-		if a.Passed() {
-			return res, nil
-		}
-		failing := append(append([]audit.Finding(nil), a.Disclosed...), a.UnderProtected...)
-		if round == maxRounds {
-			res.Unresolved = failing
-			return res, nil
-		}
-		added, stuck := repairRound(rel, failing, failedBefore, opt, extra, res)
 		failedBefore = map[int]sdc.Interval{}
 		for _, f := range failing {
 			failedBefore[f.Cell] = f.Interval
-		}
-		if added == 0 {
-			res.Unresolved = stuck
-			return res, nil
 		}
 		extraCells = extraCells[:0]
 		for _, c := range slices.Sorted(maps.Keys(extra)) {
@@ -438,6 +469,10 @@ func neighbours(t *sdc.Table, c int, fn func(n int) bool) bool {
 	}
 	return false
 }
+
+// screen enables the screen by bound propagation before each audit
+// (audit.Screen). A variable for the tests.
+var screen = true
 
 // escalate enables the withholding of totals for failing cells whose
 // interval did not move (see repairRound). A variable for the tests.
