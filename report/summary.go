@@ -61,7 +61,11 @@ type AuditOutcome struct {
 	Components      int  `json:"components,omitempty"`
 	LargestInnerLP  int  `json:"largest_component_unknowns,omitempty"`
 	RepairRounds    int  `json:"repair_rounds,omitempty"`
+	Audits          int  `json:"audits,omitempty"` // LP audits run; the screen repairs some rounds without one
 	RepairSecondary int  `json:"repair_secondary,omitempty"`
+	// Screen says the outcome is the screen's by bound propagation
+	// (audit.Screen), which found cells that certainly fail: no LP audit ran.
+	Screen bool `json:"screen,omitempty"`
 }
 
 // Stage is the wall time one stage of the run took.

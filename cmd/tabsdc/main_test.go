@@ -235,6 +235,25 @@ func TestProtectGaussThenAudit(t *testing.T) {
 	assert.Equal(t, 1, run(auditArgs, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "audit failed")
 	assert.Contains(t, stderr.String(), "disclosed: interval")
+
+	// --screen fails the same pattern without the LP audit, and says so in
+	// the summary; it passes the protected pattern on to the audit.
+	stderr.Reset()
+	screenJSON := filepath.Join(dir, "screen.json")
+	screenArgs := append(append([]string{"audit", "--quiet", "--screen", "--json", screenJSON}, in...), "--pattern", primaryOnly, "--max-n", "4")
+	assert.Equal(t, 1, run(screenArgs, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "screen failed")
+	assert.Contains(t, stderr.String(), "disclosed: interval")
+	raw, err = os.ReadFile(screenJSON)
+	require.NoError(t, err)
+	sum = nil
+	require.NoError(t, json.Unmarshal(raw, &sum))
+	assert.Equal(t, true, sum["audit"].(map[string]any)["screen"])
+	assert.Equal(t, false, sum["audit"].(map[string]any)["passed"])
+	stdout.Reset()
+	screenArgs[len(screenArgs)-3] = internal
+	assert.Equal(t, 0, run(screenArgs, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "audit passed")
 }
 
 func TestProtectLinkedTables(t *testing.T) {

@@ -120,7 +120,7 @@ func run(name, stage string, full bool, limit time.Duration) error {
 		took = time.Since(t0)
 		if err == nil {
 			sec := rel.Count(sdc.Secondary)
-			facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells) rounds=%d kept=%d unresolved=%d", sec, 100*float64(sec)/float64(t.NumCells()), p.Rounds, p.Kept, len(p.Unresolved)))
+			facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells) rounds=%d audits=%d kept=%d unresolved=%d", sec, 100*float64(sec)/float64(t.NumCells()), p.Rounds, p.Audits, p.Kept, len(p.Unresolved)))
 			for _, f := range p.Unresolved {
 				fmt.Fprintf(os.Stderr, "unresolved: %s (count %d): %s\n", t.Label(f.Cell), t.Freq(f.Cell), f.Why)
 			}
