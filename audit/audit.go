@@ -299,22 +299,29 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		// components combine.
 		res.withheld[i], res.attained[i] = tg.cell, iv
 		rel.SetInterval(c, iv)
-		if iv.Width() < tol {
-			res.Disclosed = append(res.Disclosed, Finding{Cell: c, Interval: iv, Why: "disclosed: interval " + intervalString(iv)})
-			continue
-		}
-		if rel.Status(c) != sdc.Primary {
-			continue
-		}
-		req := opt.Default
-		if opt.Requirement != nil {
-			req = opt.Requirement(c)
-		}
-		if ok, why := req.Met(float64(m.t.Freq(c)), iv); !ok {
-			res.UnderProtected = append(res.UnderProtected, Finding{Cell: c, Interval: iv, Why: why})
-		}
+		res.check(rel, opt, c, iv)
 	}
 	return res, nil
+}
+
+// check records withheld cell c as disclosed when its interval iv is a
+// point, or as under-protected when it is a primary cell and iv is
+// narrower than its requirement.
+func (res *Result) check(rel *sdc.Release, opt Options, c int, iv sdc.Interval) {
+	if iv.Width() < tol {
+		res.Disclosed = append(res.Disclosed, Finding{Cell: c, Interval: iv, Why: "disclosed: interval " + intervalString(iv)})
+		return
+	}
+	if rel.Status(c) != sdc.Primary {
+		return
+	}
+	req := opt.Default
+	if opt.Requirement != nil {
+		req = opt.Requirement(c)
+	}
+	if ok, why := req.Met(float64(rel.Table().Freq(c)), iv); !ok {
+		res.UnderProtected = append(res.UnderProtected, Finding{Cell: c, Interval: iv, Why: why})
+	}
 }
 
 // snap rounds a bound to the nearest integer when it is within the LP's

@@ -234,7 +234,6 @@ func Screen(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error)
 		return nil, err
 	}
 	b := propagateCells(rel)
-	t := rel.Table()
 	res := &Result{}
 	for _, c32 := range b.cell {
 		c := int(c32)
@@ -243,21 +242,7 @@ func Screen(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error)
 		}
 		res.Audited++
 		lo, hi := b.bounds(c32)
-		iv := sdc.Interval{Lower: lo, Upper: hi}
-		if iv.Width() < tol {
-			res.Disclosed = append(res.Disclosed, Finding{Cell: c, Interval: iv, Why: "disclosed: interval " + intervalString(iv)})
-			continue
-		}
-		if rel.Status(c) != sdc.Primary {
-			continue
-		}
-		req := opt.Default
-		if opt.Requirement != nil {
-			req = opt.Requirement(c)
-		}
-		if ok, why := req.Met(float64(t.Freq(c)), iv); !ok {
-			res.UnderProtected = append(res.UnderProtected, Finding{Cell: c, Interval: iv, Why: why})
-		}
+		res.check(rel, opt, c, sdc.Interval{Lower: lo, Upper: hi})
 	}
 	return res, ctx.Err()
 }
