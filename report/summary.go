@@ -66,6 +66,10 @@ type AuditOutcome struct {
 	// Screen says the outcome is the screen's by bound propagation
 	// (audit.Screen), which found cells that certainly fail: no LP audit ran.
 	Screen bool `json:"screen,omitempty"`
+	// ScreenUnderProtected counts, for a pattern protected against exact
+	// disclosure only, the primary cells the screen shows to be narrower
+	// than required (not repaired).
+	ScreenUnderProtected int `json:"screen_under_protected,omitempty"`
 }
 
 // Stage is the wall time one stage of the run took.

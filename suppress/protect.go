@@ -44,6 +44,11 @@ type ProtectResult struct {
 	// Exact lists withheld cells found exactly disclosed by audit.Exact
 	// (with ExactOnly; empty when the pattern is safe).
 	Exact []int
+	// Screen is, with ExactOnly, the screen of the pattern by bound
+	// propagation (audit.Screen): its UnderProtected cells are primary
+	// cells the pattern certainly leaves narrower than their requirement,
+	// which ExactOnly does not repair.
+	Screen *audit.Result
 	// Rounds is the number of repair rounds run.
 	Rounds int
 	// Audits is the number of audits run (audit.Audit). A repair round
@@ -188,6 +193,15 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		}
 		for _, c := range res.Exact {
 			res.Unresolved = append(res.Unresolved, audit.Finding{Cell: c, Why: "exactly disclosed"})
+		}
+		// Say, at no cost, which primary cells the pattern certainly
+		// leaves narrower than their requirement.
+		res.Screen, err = audit.Screen(ctx, joint(), audit.Options{Requirement: opt.Requirement, Default: opt.Default})
+		if err != nil {
+			return nil, err
+		}
+		if n := len(res.Screen.UnderProtected); n > 0 {
+			say("screen: %d primary cells certainly narrower than required (not repaired: exact disclosure only)", n)
 		}
 		return res, nil
 	}

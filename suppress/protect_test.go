@@ -98,11 +98,25 @@ func TestProtectT1(t *testing.T) {
 
 	// Exact-only mode: Gauss alone, checked for exact disclosure.
 	rel2 := frequencyRelease(t, tab, 4)
-	res2, err := Protect(context.Background(), rel2, ProtectOptions{ExactOnly: true})
+	res2, err := Protect(context.Background(), rel2, ProtectOptions{ExactOnly: true, Default: audit.FrequencyRequirement(4)})
 	require.NoError(t, err)
 	assert.Empty(t, res2.Exact)
 	assert.Nil(t, res2.Audit)
 	assert.Less(t, rel2.Count(sdc.Secondary), rel.Count(sdc.Secondary))
+	// The screen names primary cells the exact-only pattern leaves too
+	// narrow, and each of them fails the full audit too.
+	require.NotNil(t, res2.Screen)
+	require.NotEmpty(t, res2.Screen.UnderProtected)
+	full, err := audit.Audit(context.Background(), rel2, audit.Options{Default: audit.FrequencyRequirement(4), Full: true})
+	require.NoError(t, err)
+	failed := map[int]bool{}
+	for _, f := range full.UnderProtected {
+		failed[f.Cell] = true
+	}
+	for _, f := range res2.Screen.UnderProtected {
+		assert.True(t, failed[f.Cell], tab.Label(f.Cell))
+	}
+	t.Logf("exact-only on T1: the screen finds %d of the %d primary cells the audit finds too narrow", len(res2.Screen.UnderProtected), len(full.UnderProtected))
 }
 
 func TestProtectDeterministic(t *testing.T) {

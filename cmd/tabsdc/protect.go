@@ -275,7 +275,7 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 	rq.register(fs)
 	fs.Var(&tf, "table", "linked tables: NAME=DIM,DIM,… names a table over some of the input's dimensions; repeat it, and the tables are protected together (outputs get .NAME before their extension)")
 	secondary := fs.String("secondary", "gauss", "secondary suppression method: gauss (Gaussian elimination, then an LP audit and repair) or none (primary suppression only)")
-	exactOnly := fs.Bool("exact-only", false, "gauss: protect against exact disclosure only (no interval audit or repair), as GaussSuppression does")
+	exactOnly := fs.Bool("exact-only", false, "gauss: protect against exact disclosure only (no interval audit or repair), as GaussSuppression does; the screen by bound propagation still counts the primary cells left certainly too narrow (summary.json: screen_under_protected)")
 	fullAudit := fs.Bool("full-audit", false, "gauss: compute every suppressed cell's exact interval (slower); by default cells already proven safe get a proven sub-interval")
 	maxRounds := fs.Int("max-rounds", 30, "gauss: the most audit-and-repair rounds")
 	secondaryZeros := fs.Bool("secondary-zeros", false, "gauss: zero cells may be secondary suppressions")
@@ -360,6 +360,9 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 			out.Components, out.LargestInnerLP = a.Components, a.Largest
 		} else {
 			out.Audited, out.Disclosed = res.Gauss.Primary+res.Gauss.Secondary, len(res.Exact)
+			if res.Screen != nil {
+				out.ScreenUnderProtected = len(res.Screen.UnderProtected)
+			}
 		}
 		sum.Audit = out
 		if len(res.Unresolved) > 0 {
