@@ -207,6 +207,29 @@ func BenchmarkAudit(b *testing.B) {
 	}
 }
 
+// BenchmarkScreen measures the screen by bound propagation of a Gauss
+// pattern (audit.Screen), the check Protect runs before each audit.
+func BenchmarkScreen(b *testing.B) {
+	for _, name := range secondaryTables() {
+		t := table(b, name)
+		rel := primaryRelease(b, t)
+		if _, err := suppress.Gauss(context.Background(), rel, suppress.GaussOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				res, err := audit.Screen(context.Background(), rel, audit.Options{Default: audit.FrequencyRequirement(4)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(res.Audited), "cells")
+				b.ReportMetric(float64(len(res.UnderProtected)), "under")
+			}
+		})
+	}
+}
+
 // BenchmarkProtect measures the whole protection: Gauss, audit and repair
 // until every primary cell's interval is at least 5 wide.
 func BenchmarkProtect(b *testing.B) {
