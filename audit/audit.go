@@ -259,7 +259,10 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		if prior != nil && !opt.Full {
 			job.seed(m, prior)
 		}
-		if nv >= localThreshold {
+		// Column generation starts from the true table, and its moves
+		// run through it: that needs a release of the true counts. One of
+		// other values (rounded) gets the LP over the whole component.
+		if nv >= localThreshold && !rel.HasValues() {
 			if sh == nil {
 				sh = newLocalShared(m)
 			}
