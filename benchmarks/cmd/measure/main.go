@@ -9,6 +9,7 @@
 //
 // Stages: build (generate the table and all its totals), primary (frequency
 // rule, maxN 4), secondary (Gauss), audit (LP audit of the Gauss pattern),
+// screen (audit.Screen of the primary cells alone),
 // protect (Gauss, audit and repair), round (small-count rounding, base 5).
 // Each stage includes the ones it needs before it; the time printed is the
 // stage's own, the memory the whole process's peak (VmHWM, Linux only).
@@ -32,7 +33,7 @@ import (
 
 func main() {
 	table := flag.String("table", "T2", "benchmark table: T1, T2, T3 or T4")
-	stage := flag.String("stage", "build", "build, primary, secondary, audit, protect or round")
+	stage := flag.String("stage", "build", "build, primary, secondary, audit, screen, protect or round")
 	full := flag.Bool("full", false, "audit: exact intervals for every cell")
 	limit := flag.Duration("for", 0, "audit: stop the audit after this long and report how far it got (0: no limit)")
 	flag.Parse()
@@ -107,6 +108,19 @@ func run(name, stage string, full bool, limit time.Duration) error {
 				facts = append(facts, fmt.Sprintf("searches=%d by-propagation=%d by-multipliers=%d fallbacks=%d piggybacked=%d",
 					a.Searches, a.ByPropagation, a.ByMultipliers, a.Fallbacks, a.Piggybacked))
 			}
+		}
+	case "screen":
+		// The screen of the primary cells alone: a pattern without
+		// secondary cells, as a first check of any table, T4 included.
+		if err = primary(); err != nil {
+			return err
+		}
+		t0 = time.Now()
+		var a *audit.Result
+		a, err = audit.Screen(ctx, rel, audit.Options{Default: audit.FrequencyRequirement(4)})
+		took = time.Since(t0)
+		if err == nil {
+			facts = append(facts, fmt.Sprintf("screened=%d certainly-disclosed=%d certainly-under-protected=%d", a.Audited, len(a.Disclosed), len(a.UnderProtected)))
 		}
 	case "protect":
 		if err = primary(); err != nil {
