@@ -187,7 +187,8 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 	say("secondary suppression: %d cells", res.Gauss.Secondary)
 	if opt.ExactOnly {
 		var err error
-		res.Exact, err = audit.Exact(ctx, joint())
+		rel := joint()
+		res.Exact, err = audit.Exact(ctx, rel)
 		if err != nil {
 			return nil, err
 		}
@@ -196,7 +197,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		}
 		// Say, at no cost, which primary cells the pattern certainly
 		// leaves narrower than their requirement.
-		res.Screen, err = audit.Screen(ctx, joint(), audit.Options{Requirement: opt.Requirement, Default: opt.Default})
+		res.Screen, err = audit.Screen(ctx, rel, audit.Options{Requirement: opt.Requirement, Default: opt.Default})
 		if err != nil {
 			return nil, err
 		}
