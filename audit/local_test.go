@@ -2,6 +2,7 @@ package audit
 
 import (
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -141,4 +142,41 @@ func TestCubeMovesKeepTotals(t *testing.T) {
 	}
 	require.Greater(t, cubesSeen, 50, "cube moves must be exercised")
 	require.Greater(t, pushed, 20)
+}
+
+// TestChunkClaimsCoverEveryTargetOnce: whatever the number of targets and
+// workers, the workers together get every position once, and each chunk
+// is a run of consecutive positions.
+func TestChunkClaimsCoverEveryTargetOnce(t *testing.T) {
+	for _, tc := range []struct{ n, workers int }{{0, 2}, {1, 2}, {5, 2}, {31, 2}, {32, 2}, {1000, 2}, {1000, 3}, {50495, 2}} {
+		c := newChunkClaims(tc.n, tc.workers)
+		got := make([][]int, tc.workers)
+		var wg sync.WaitGroup
+		for w := range got {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for p := range c.all() {
+					got[w] = append(got[w], p)
+				}
+			}()
+		}
+		wg.Wait()
+		seen := make([]int, tc.n)
+		for _, ps := range got {
+			for i, p := range ps {
+				seen[p]++
+				if i > 0 && p != ps[i-1]+1 {
+					// A new chunk starts at a multiple of the size.
+					require.Zero(t, p%c.size, "n=%d: position %d starts no chunk", tc.n, p)
+				}
+			}
+		}
+		for p, k := range seen {
+			require.Equal(t, 1, k, "n=%d workers=%d: position %d claimed %d times", tc.n, tc.workers, p, k)
+		}
+		if tc.n >= tc.workers*chunksPerWorker {
+			require.GreaterOrEqual(t, c.size, tc.n/(tc.workers*chunksPerWorker))
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"runtime"
 	"slices"
@@ -114,7 +115,7 @@ func (j *compJob) solveLocal(ctx context.Context, sh *localShared, vars []int32,
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	var next atomic.Int64
+	claims := newChunkClaims(n, workers)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
@@ -162,11 +163,7 @@ func (j *compJob) solveLocal(ctx context.Context, sh *localShared, vars []int32,
 				}
 				return v, err == nil, err
 			}
-			for {
-				t := int(next.Add(1) - 1)
-				if t >= n {
-					break
-				}
+			for t := range claims.all() {
 				k := order[t]
 				if err := lj.settleTarget(wk, k, settle); err != nil {
 					errs[w] = fmt.Errorf("audit: bounds of %s: %w", m.t.Label(int(m.targets[j.targets[k]].cell)), err)
@@ -492,3 +489,39 @@ func (lj *localJob) settleTarget(wk *localWorker, k int,
 
 // cubeSteps is the most cube moves chained to move one cell.
 const cubeSteps = 8
+
+// chunkClaims hands out positions 0..n-1 of the order of targets to the
+// workers in chunks of consecutive positions, claimed in turn, so that the
+// workers are a chunk apart: neighbouring targets share unknowns, and two
+// searches for neighbours at the same time would do the same work twice,
+// where one after the other the second is often proven by the tables of
+// the first.
+type chunkClaims struct {
+	n, size int
+	next    atomic.Int64
+}
+
+// chunksPerWorker is the number of chunks per worker: enough to balance
+// the load at the end.
+const chunksPerWorker = 16
+
+func newChunkClaims(n, workers int) *chunkClaims {
+	return &chunkClaims{n: n, size: max(1, (n+workers*chunksPerWorker-1)/(workers*chunksPerWorker))}
+}
+
+// all yields the positions of the chunks this caller claims, in order.
+func (c *chunkClaims) all() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for {
+			start := int(c.next.Add(1)-1) * c.size
+			if start >= c.n {
+				return
+			}
+			for t := start; t < min(start+c.size, c.n); t++ {
+				if !yield(t) {
+					return
+				}
+			}
+		}
+	}
+}

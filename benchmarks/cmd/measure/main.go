@@ -6,6 +6,7 @@
 //	go run ./benchmarks/cmd/measure -table T4 -stage primary
 //
 //	go run ./benchmarks/cmd/measure -table T3 -stage audit -full -for 10m
+//	go run ./benchmarks/cmd/measure -table T3 -stage audit -for 150s -cpuprofile cpu.out
 //
 // Stages: build (generate the table and all its totals), primary (frequency
 // rule, maxN 4), secondary (Gauss), audit (LP audit of the Gauss pattern),
@@ -21,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -32,18 +34,36 @@ import (
 )
 
 func main() {
+	exit := 0
+	defer func() { os.Exit(exit) }()
 	table := flag.String("table", "T2", "benchmark table: T1, T2, T3 or T4")
 	stage := flag.String("stage", "build", "build, primary, secondary, audit, screen, protect or round")
 	full := flag.Bool("full", false, "audit: exact intervals for every cell")
 	limit := flag.Duration("for", 0, "audit: stop the audit after this long and report how far it got (0: no limit)")
+	maxEntries := flag.Int64("max-entries", 0, "secondary: the Gaussian elimination's limit on stored entries (0: its default)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
-	if err := run(*table, *stage, *full, *limit); err != nil {
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "measure:", err)
+			os.Exit(1)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
+	if err := run(*table, *stage, *full, *limit, *maxEntries); err != nil {
 		fmt.Fprintln(os.Stderr, "measure:", err)
-		os.Exit(1)
+		exit = 1
 	}
 }
 
-func run(name, stage string, full bool, limit time.Duration) error {
+func run(name, stage string, full bool, limit time.Duration, maxEntries int64) error {
 	ctx := context.Background()
 	t0 := time.Now()
 	t, err := benchmarks.Table(name)
@@ -67,7 +87,7 @@ func run(name, stage string, full bool, limit time.Duration) error {
 			return err
 		}
 		t0 = time.Now()
-		g, err := suppress.Gauss(ctx, rel, suppress.GaussOptions{})
+		g, err := suppress.Gauss(ctx, rel, suppress.GaussOptions{MaxEntries: maxEntries})
 		took = time.Since(t0)
 		facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells)", g.Secondary, 100*float64(g.Secondary)/float64(t.NumCells())))
 		return err
