@@ -172,6 +172,9 @@ func run(name, stage string, full bool, limit time.Duration, maxEntries int64) e
 		return fmt.Errorf("unknown stage %q", stage)
 	}
 	if err != nil {
+		// How far it got is a measurement too (a memory guard, a -for
+		// limit).
+		fmt.Printf("%s %s: failed after %.3fs, peak RSS %s; %s\n", name, stage, took.Seconds(), peakRSS(), strings.Join(facts, " "))
 		return err
 	}
 	fmt.Printf("%s %s: %.3fs, peak RSS %s; %s\n", name, stage, took.Seconds(), peakRSS(), strings.Join(facts, " "))
