@@ -32,11 +32,21 @@ import (
 // bound propagated is an integer and each change moves a bound by at least
 // 1: the propagation ends.
 
-// cellBounds are outer bounds of every cell the release does not publish.
+// cellBounds are outer bounds of every cell the release does not publish,
+// with the relations they were propagated over.
 type cellBounds struct {
 	varOf  []int32 // variable of each cell, -1 when published
 	cell   []int32 // cell of each variable
 	lo, hi []float64
+
+	// The relations as rows Σ a·x = rhs, a = ±1: the variables and signs
+	// of row r are rowVar and rowSign[rowPtr[r]:rowPtr[r+1]], and the rows
+	// of variable v are colRow[colPtr[v]:colPtr[v+1]].
+	rowPtr, rowVar []int32
+	rowSign, rhs   []float64
+	colPtr, colRow []int32
+	queued         []bool
+	queue          []int32
 }
 
 // bounds returns the outer bounds of cell c, which must be withheld or
@@ -55,7 +65,11 @@ const shuttleVisits = 200
 
 // propagateCells computes outer bounds of every cell that rel does not
 // publish by bound propagation over the relations between cells.
-func propagateCells(rel *sdc.Release) *cellBounds {
+func propagateCells(rel *sdc.Release) *cellBounds { return propagateCellsFrom(rel, nil) }
+
+// propagateCellsFrom is propagateCells from the bounds known(c) of each
+// withheld cell c (nil: [0, ∞)) to start with.
+func propagateCellsFrom(rel *sdc.Release, known func(c int) (lo, hi float64)) *cellBounds {
 	t := rel.Table()
 	nc := t.NumCells()
 	b := &cellBounds{varOf: make([]int32, nc)}
@@ -70,6 +84,10 @@ func propagateCells(rel *sdc.Release) *cellBounds {
 	b.lo, b.hi = make([]float64, n), make([]float64, n)
 	for v := range b.hi {
 		b.hi[v] = math.Inf(1)
+		if known != nil {
+			lo, hi := known(int(b.cell[v]))
+			b.lo[v], b.hi[v] = max(0, lo), hi
+		}
 	}
 	if n == 0 {
 		return b
@@ -94,17 +112,15 @@ func propagateCells(rel *sdc.Release) *cellBounds {
 	keys = slices.Compact(keys)
 
 	// The relations as rows Σ a·x = rhs, a = ±1, by row and by variable.
-	rowPtr := make([]int32, 1, len(keys)+1)
-	var rowVar []int32
-	var rowSign []float64
-	rhs := make([]float64, 0, len(keys))
+	b.rowPtr = make([]int32, 1, len(keys)+1)
+	b.rhs = make([]float64, 0, len(keys))
 	for _, key := range keys {
 		p, d := int(key/int64(nd)), int(key%int64(nd))
 		r := 0.0
 		add := func(c int, sign float64) {
 			if v := b.varOf[c]; v >= 0 {
-				rowVar = append(rowVar, v)
-				rowSign = append(rowSign, sign)
+				b.rowVar = append(b.rowVar, v)
+				b.rowSign = append(b.rowSign, sign)
 			} else {
 				val, _ := rel.Value(c)
 				r -= sign * float64(val)
@@ -114,107 +130,129 @@ func propagateCells(rel *sdc.Release) *cellBounds {
 		for _, c := range t.Children(p, d) {
 			add(c, 1)
 		}
-		rowPtr = append(rowPtr, int32(len(rowVar)))
-		rhs = append(rhs, r)
+		b.rowPtr = append(b.rowPtr, int32(len(b.rowVar)))
+		b.rhs = append(b.rhs, r)
 	}
-	nr := len(rhs)
-	colPtr := make([]int32, n+1)
-	for _, v := range rowVar {
-		colPtr[v+1]++
+	nr := len(b.rhs)
+	b.colPtr = make([]int32, n+1)
+	for _, v := range b.rowVar {
+		b.colPtr[v+1]++
 	}
 	for v := 0; v < n; v++ {
-		colPtr[v+1] += colPtr[v]
+		b.colPtr[v+1] += b.colPtr[v]
 	}
-	colRow := make([]int32, len(rowVar))
-	fill := slices.Clone(colPtr[:n])
+	b.colRow = make([]int32, len(b.rowVar))
+	fill := slices.Clone(b.colPtr[:n])
 	for r := 0; r < nr; r++ {
-		for e := rowPtr[r]; e < rowPtr[r+1]; e++ {
-			v := rowVar[e]
-			colRow[fill[v]] = int32(r)
+		for e := b.rowPtr[r]; e < b.rowPtr[r+1]; e++ {
+			v := b.rowVar[e]
+			b.colRow[fill[v]] = int32(r)
 			fill[v]++
 		}
 	}
-
-	// Worklist propagation: a row is visited again when a bound of one of
-	// its variables moved.
-	queued := make([]bool, nr)
-	queue := make([]int32, nr)
-	for r := range queue {
-		queue[r], queued[r] = int32(r), true
+	b.queued = make([]bool, nr)
+	for r := range nr {
+		b.enqueue(int32(r))
 	}
-	budget := shuttleVisits * nr
-	for budget > 0 && len(queue) > 0 {
-		r := queue[0]
-		queue = queue[1:]
-		budget--
-		queued[r] = false
-		lo, hi := rowPtr[r], rowPtr[r+1]
-		// Activity bounds of the row, with the number of infinite terms.
-		var minAct, maxAct float64
-		var minInf, maxInf int
-		for e := lo; e < hi; e++ {
-			v, a := rowVar[e], rowSign[e]
-			tl, th := a*b.lo[v], a*b.hi[v]
-			if a < 0 {
-				tl, th = th, tl
-			}
-			if math.IsInf(tl, -1) {
-				minInf++
-			} else {
-				minAct += tl
-			}
-			if math.IsInf(th, 1) {
-				maxInf++
-			} else {
-				maxAct += th
-			}
-		}
-		for e := lo; e < hi; e++ {
-			v, a := rowVar[e], rowSign[e]
-			tl, th := a*b.lo[v], a*b.hi[v]
-			if a < 0 {
-				tl, th = th, tl
-			}
-			// The rest of the row lies in [restMin, restMax], so
-			// a·x_v = rhs − rest lies in [rhs − restMax, rhs − restMin].
-			restMin, restMax := math.Inf(-1), math.Inf(1)
-			if math.IsInf(tl, -1) {
-				if minInf == 1 {
-					restMin = minAct
-				}
-			} else if minInf == 0 {
-				restMin = minAct - tl
-			}
-			if math.IsInf(th, 1) {
-				if maxInf == 1 {
-					restMax = maxAct
-				}
-			} else if maxInf == 0 {
-				restMax = maxAct - th
-			}
-			low, high := rhs[r]-restMax, rhs[r]-restMin // bounds of a·x_v
-			if a < 0 {
-				low, high = -high, -low
-			}
-			moved := false
-			if high < b.hi[v]-tol {
-				b.hi[v], moved = high, true
-			}
-			if low > b.lo[v]+tol {
-				b.lo[v], moved = low, true
-			}
-			if !moved {
-				continue
-			}
-			for q := colPtr[v]; q < colPtr[v+1]; q++ {
-				if rr := colRow[q]; !queued[rr] {
-					queued[rr] = true
-					queue = append(queue, rr)
-				}
-			}
-		}
-	}
+	b.propagate(nil)
 	return b
+}
+
+// enqueue puts row r on the worklist unless it is there already.
+func (b *cellBounds) enqueue(r int32) {
+	if !b.queued[r] {
+		b.queued[r] = true
+		b.queue = append(b.queue, r)
+	}
+}
+
+// propagate visits the rows on the worklist, and again every row one of
+// whose bounds moved, until none moves or the visits reach shuttleVisits
+// per row; the worklist is empty afterwards. moved, when set, is called
+// with every variable before one of its bounds moves.
+func (b *cellBounds) propagate(moved func(v int32)) {
+	budget := shuttleVisits * len(b.rhs)
+	for len(b.queue) > 0 {
+		r := b.queue[0]
+		b.queue = b.queue[1:]
+		b.queued[r] = false
+		if budget == 0 {
+			continue // empty the worklist: every bound so far is valid
+		}
+		budget--
+		b.visit(r, moved)
+	}
+	b.queue = b.queue[:0]
+}
+
+// visit tightens the bounds of the variables of row r from the row and
+// the bounds of its other variables.
+func (b *cellBounds) visit(r int32, moved func(v int32)) {
+	lo, hi := b.rowPtr[r], b.rowPtr[r+1]
+	// Activity bounds of the row, with the number of infinite terms.
+	var minAct, maxAct float64
+	var minInf, maxInf int
+	for e := lo; e < hi; e++ {
+		v, a := b.rowVar[e], b.rowSign[e]
+		tl, th := a*b.lo[v], a*b.hi[v]
+		if a < 0 {
+			tl, th = th, tl
+		}
+		if math.IsInf(tl, -1) {
+			minInf++
+		} else {
+			minAct += tl
+		}
+		if math.IsInf(th, 1) {
+			maxInf++
+		} else {
+			maxAct += th
+		}
+	}
+	for e := lo; e < hi; e++ {
+		v, a := b.rowVar[e], b.rowSign[e]
+		tl, th := a*b.lo[v], a*b.hi[v]
+		if a < 0 {
+			tl, th = th, tl
+		}
+		// The rest of the row lies in [restMin, restMax], so
+		// a·x_v = rhs − rest lies in [rhs − restMax, rhs − restMin].
+		restMin, restMax := math.Inf(-1), math.Inf(1)
+		if math.IsInf(tl, -1) {
+			if minInf == 1 {
+				restMin = minAct
+			}
+		} else if minInf == 0 {
+			restMin = minAct - tl
+		}
+		if math.IsInf(th, 1) {
+			if maxInf == 1 {
+				restMax = maxAct
+			}
+		} else if maxInf == 0 {
+			restMax = maxAct - th
+		}
+		low, high := b.rhs[r]-restMax, b.rhs[r]-restMin // bounds of a·x_v
+		if a < 0 {
+			low, high = -high, -low
+		}
+		up, down := high < b.hi[v]-tol, low > b.lo[v]+tol
+		if !up && !down {
+			continue
+		}
+		if moved != nil {
+			moved(v)
+		}
+		if up {
+			b.hi[v] = high
+		}
+		if down {
+			b.lo[v] = low
+		}
+		for q := b.colPtr[v]; q < b.colPtr[v+1]; q++ {
+			b.enqueue(b.colRow[q])
+		}
+	}
 }
 
 // Screen checks every withheld cell of rel against its outer interval from

@@ -2,7 +2,9 @@ package sdc
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 )
 
 // Status says what happens to a publishable cell in a release.
@@ -76,6 +78,26 @@ func NewRelease(t *Table) *Release {
 		texts:   []string{""},
 		textIdx: map[string]uint32{"": 0},
 	}
+}
+
+// Clone returns a copy of r that shares nothing mutable with it: what is
+// done to one (statuses, reasons, fixed marks, values, intervals) leaves
+// the other as it was. A method can try a pattern on a clone and keep it
+// or not.
+func (r *Release) Clone() *Release {
+	c := &Release{
+		t:        r.t,
+		status:   slices.Clone(r.status),
+		reason:   slices.Clone(r.reason),
+		texts:    slices.Clone(r.texts),
+		textIdx:  maps.Clone(r.textIdx),
+		fixed:    maps.Clone(r.fixed),
+		value:    slices.Clone(r.value),
+		method:   r.method,
+		interval: maps.Clone(r.interval),
+		dense:    slices.Clone(r.dense),
+	}
+	return c
 }
 
 // Table returns the table the release is of.

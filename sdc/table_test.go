@@ -240,12 +240,7 @@ func TestRelease(t *testing.T) {
 	_, err := ParseStatus("concealed")
 	assert.EqualError(t, err, `unknown status "concealed" (want one of "published", "primary", "secondary", "rounded", "perturbed", "hidden")`)
 
-	b, err := NewBuilder(mustFlat(t, "sex", "M", "F"))
-	require.NoError(t, err)
-	require.NoError(t, b.AddInner([]int{1}, 3))
-	require.NoError(t, b.AddInner([]int{2}, 4))
-	tab, err := b.Build()
-	require.NoError(t, err)
+	tab := sexTable(t)
 	r := NewRelease(tab)
 	assert.Same(t, tab, r.Table())
 	assert.Equal(t, 3, r.Count(Published))
@@ -283,4 +278,50 @@ func TestRelease(t *testing.T) {
 	iv, ok := r.Interval(1)
 	assert.True(t, ok)
 	assert.Equal(t, 7.0, iv.Width())
+}
+
+// sexTable is Total = M + F with counts 3 and 4.
+func sexTable(t *testing.T) *Table {
+	t.Helper()
+	b, err := NewBuilder(mustFlat(t, "sex", "M", "F"))
+	require.NoError(t, err)
+	require.NoError(t, b.AddInner([]int{1}, 3))
+	require.NoError(t, b.AddInner([]int{2}, 4))
+	tab, err := b.Build()
+	require.NoError(t, err)
+	return tab
+}
+
+func TestReleaseClone(t *testing.T) {
+	tab := sexTable(t)
+	r := NewRelease(tab)
+	r.Set(1, Primary, "frequency 3 < 5")
+	r.Fix(0)
+	r.SetInterval(1, Interval{0, 7})
+
+	c := r.Clone()
+	assert.Same(t, tab, c.Table())
+	assert.Equal(t, r.Statuses(), c.Statuses())
+	assert.Equal(t, "frequency 3 < 5", c.Reason(1))
+	assert.True(t, c.Fixed(0))
+	iv, ok := c.Interval(1)
+	require.True(t, ok)
+	assert.Equal(t, Interval{0, 7}, iv)
+
+	// Changes to the clone leave the original alone, and back.
+	c.Set(2, Secondary, "protects M")
+	c.Set(1, Published, "")
+	c.Fix(2)
+	c.SetInterval(2, Interval{1, 2})
+	require.NoError(t, c.SetValues([]int64{10, 5, 5}, Rounded))
+	assert.Equal(t, []Status{Published, Primary, Published}, r.Statuses())
+	assert.Equal(t, "frequency 3 < 5", r.Reason(1))
+	assert.Equal(t, "", r.Reason(2))
+	assert.False(t, r.Fixed(2))
+	_, ok = r.Interval(2)
+	assert.False(t, ok)
+	assert.False(t, r.HasValues())
+	r.Set(0, Secondary, "another reason")
+	assert.Equal(t, Published, c.Status(0))
+	assert.Equal(t, "protects M", c.Reason(2))
 }
