@@ -230,6 +230,47 @@ func BenchmarkScreen(b *testing.B) {
 	}
 }
 
+// BenchmarkScreener measures the incremental screen the cleanup asks
+// about each secondary cell (audit.Screener): set up on a Gauss pattern,
+// then a trial publication of every secondary cell in turn, with the
+// singleton view.
+func BenchmarkScreener(b *testing.B) {
+	for _, name := range secondaryTables() {
+		t := table(b, name)
+		rel := primaryRelease(b, t)
+		if _, err := suppress.Gauss(context.Background(), rel, suppress.GaussOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		var sec []int
+		for c := 0; c < t.NumCells(); c++ {
+			if rel.Status(c) == sdc.Secondary {
+				sec = append(sec, c)
+			}
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				sc, _, err := audit.NewScreener(context.Background(), rel, audit.ScreenerOptions{Options: audit.Options{Default: audit.FrequencyRequirement(4)}, Singletons: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				accepted := 0
+				for _, c := range sec {
+					ok, _, err := sc.TryPublish(c)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if ok {
+						accepted++
+					}
+				}
+				b.ReportMetric(float64(len(sec)), "trials")
+				b.ReportMetric(float64(accepted), "accepted")
+			}
+		})
+	}
+}
+
 // BenchmarkProtect measures the whole protection: Gauss, audit and repair
 // until every primary cell's interval is at least 5 wide.
 func BenchmarkProtect(b *testing.B) {
@@ -252,6 +293,7 @@ func BenchmarkProtect(b *testing.B) {
 				b.ReportMetric(float64(sec), "secondary")
 				b.ReportMetric(100*float64(sec)/float64(t.NumCells()), "%secondary")
 				b.ReportMetric(float64(res.Rounds), "rounds")
+				b.ReportMetric(float64(len(res.Republished)), "republished")
 			}
 		})
 	}

@@ -63,6 +63,9 @@ type AuditOutcome struct {
 	RepairRounds    int  `json:"repair_rounds,omitempty"`
 	Audits          int  `json:"audits,omitempty"` // LP audits run; the screen repairs some rounds without one
 	RepairSecondary int  `json:"repair_secondary,omitempty"`
+	// Republished counts the secondary cells the cleanup published again
+	// because the pattern did not need them (suppress.Protect).
+	Republished int `json:"republished,omitempty"`
 	// Screen says the outcome is the screen's by bound propagation
 	// (audit.Screen), which found cells that certainly fail: no LP audit ran.
 	Screen bool `json:"screen,omitempty"`

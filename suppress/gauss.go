@@ -126,6 +126,20 @@ type GaussOptions struct {
 	// "extra protection requested".
 	ExtraReason string
 
+	// Accept, when set, is asked about every candidate Gauss would publish
+	// (publishing it discloses no protected cell), except Fixed cells, in
+	// candidate order,
+	// with the cells of the candidate (several when cells have the same
+	// inner cells, or are one cell in several linked tables). A candidate
+	// it refuses becomes secondary with the reason RefusedReason, and is
+	// not in GaussResult.Protections. Protect's cleanup refuses through
+	// it the cells whose publication would narrow an interval too far.
+	Accept func(cells []GaussCell) bool
+
+	// RefusedReason is the reason given to candidates Accept refuses;
+	// default "refused by the caller".
+	RefusedReason string
+
 	// Progress, when set, is called now and then with the number of
 	// candidates decided and their total.
 	Progress func(done, total int)
@@ -478,6 +492,9 @@ func GaussLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, opt 
 		}
 	}
 	e := newGaussEngine(len(md.inner), colRows, gPrimary, bound, anySum)
+	if opt.Accept != nil {
+		e.accept = func(g int32) bool { return opt.Accept(slices.Clone(md.members[g])) }
+	}
 	e.maxEntries = opt.MaxEntries
 	if e.maxEntries <= 0 {
 		e.maxEntries = 150_000_000
@@ -515,6 +532,14 @@ func GaussLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, opt 
 	}
 	for g, mem := range md.members {
 		switch {
+		case secondary[g] && e.refused[int32(g)]:
+			reason := opt.RefusedReason
+			if reason == "" {
+				reason = "refused by the caller"
+			}
+			for _, x := range mem {
+				rels[x.Table].Set(x.Cell, sdc.Secondary, reason)
+			}
 		case secondary[g]:
 			var ps []GaussCell
 			for _, p := range protects[g] {

@@ -76,6 +76,9 @@ type gaussEngine struct {
 
 	maxEntries int64 // limit on activeNNZ + listLen
 
+	accept  func(j int32) bool // the caller's test of a candidate to publish (GaussOptions.Accept)
+	refused map[int32]bool     // candidates it refused
+
 	// statistics
 	pivots    int
 	updates   int64
@@ -261,7 +264,13 @@ func (e *gaussEngine) process(j int32, forced bool) (secondary bool, protects []
 	e.kind[j] = gkDone
 	defer e.retire(j)
 	if len(v.rows) == 0 {
-		return false, nil, nil // determined by what is already published
+		// Determined by what is already published (and the known zeros):
+		// publishing it tells nothing new, unless the caller's attacker
+		// knows less.
+		if !forced && e.refuse(j) {
+			return true, nil, nil
+		}
+		return false, nil, nil
 	}
 	if e.anySum && e.allBound(v) {
 		// Publishing v reveals a combination of bound rows only. With counts
@@ -272,6 +281,9 @@ func (e *gaussEngine) process(j int32, forced bool) (secondary bool, protects []
 		if len(protects) > 0 && !forced {
 			return true, protects, nil
 		}
+		if !forced && e.refuse(j) {
+			return true, nil, nil
+		}
 		e.knownRows(j, v.rows)
 		return false, protects, nil
 	}
@@ -279,7 +291,23 @@ func (e *gaussEngine) process(j int32, forced bool) (secondary bool, protects []
 	if len(protects) > 0 && !forced {
 		return true, protects, nil
 	}
+	if !forced && e.refuse(j) {
+		return true, nil, nil
+	}
 	return false, protects, e.pivot(j)
+}
+
+// refuse asks the caller's test (GaussOptions.Accept) about candidate j,
+// which discloses nothing, and records a refusal.
+func (e *gaussEngine) refuse(j int32) bool {
+	if e.accept == nil || e.accept(j) {
+		return false
+	}
+	if e.refused == nil {
+		e.refused = map[int32]bool{}
+	}
+	e.refused[j] = true
+	return true
 }
 
 // retire frees decided column j.

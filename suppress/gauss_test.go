@@ -541,3 +541,72 @@ func TestGaussPrimaryZero(t *testing.T) {
 	assert.Equal(t, 3, res.Secondary)
 	assert.Empty(t, attackFromTable(rel).disclosed(nil))
 }
+
+// TestGaussAccept: the caller's test is asked about every candidate Gauss
+// would publish, once per group of identical cells, and a candidate it
+// refuses is withheld with RefusedReason and protects nothing; what is
+// published still discloses no primary cell.
+func TestGaussAccept(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(51, 52))
+	for i := 0; i < 30; i++ {
+		tb := randomTable(t, rng)
+		maxN := 1 + rng.Int64N(4)
+		rel := gaussFreqRelease(tb, maxN)
+		asked := map[int]int{}
+		refused := map[int]bool{}
+		opt := GaussOptions{
+			RefusedReason: "refused by the test",
+			Accept: func(cells []GaussCell) bool {
+				require.NotEmpty(t, cells)
+				for _, x := range cells {
+					require.Equal(t, 0, x.Table)
+					asked[x.Cell]++
+				}
+				if rng.IntN(5) == 0 {
+					for _, x := range cells {
+						refused[x.Cell] = true
+					}
+					return false
+				}
+				return true
+			},
+		}
+		res, err := Gauss(ctx, rel, opt)
+		require.NoError(t, err)
+		name := fmt.Sprintf("table %d", i)
+		for c := 0; c < tb.NumCells(); c++ {
+			assert.LessOrEqual(t, asked[c], 1, "%s: %s asked twice", name, tb.Label(c))
+			switch {
+			case refused[c]:
+				require.Equal(t, sdc.Secondary, rel.Status(c), "%s: %s", name, tb.Label(c))
+				assert.Equal(t, "refused by the test", rel.Reason(c))
+			case rel.Status(c) == sdc.Published:
+				assert.Equal(t, 1, asked[c], "%s: %s published without asking", name, tb.Label(c))
+			}
+		}
+		for _, p := range res.Protections {
+			assert.False(t, refused[p.Secondary.Cell], "%s: refused %s in Protections", name, tb.Label(p.Secondary.Cell))
+		}
+		if d := attackFromTable(rel).disclosed(boundFor(GaussOptions{})); len(d) > 0 {
+			// A refused cell may be disclosed (it protects nothing); a
+			// primary cell may not.
+			for _, n := range d {
+				c, err := tb.CellOf(strings.Split(n, "×")...)
+				require.NoError(t, err)
+				require.NotEqual(t, sdc.Primary, rel.Status(c), "%s: primary %s disclosed", name, n)
+			}
+		}
+	}
+	// Refusing everything publishes nothing but fixed cells.
+	tb, err := benchmarks.Table("T1")
+	require.NoError(t, err)
+	rel := gaussFreqRelease(tb, 4)
+	rel.Fix(0)
+	_, err = Gauss(ctx, rel, GaussOptions{Accept: func([]GaussCell) bool { return false }})
+	require.NoError(t, err)
+	assert.Equal(t, sdc.Published, rel.Status(0))
+	for c := 1; c < tb.NumCells(); c++ {
+		assert.NotEqual(t, sdc.Published, rel.Status(c), tb.Label(c))
+	}
+}

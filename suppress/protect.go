@@ -31,6 +31,9 @@ type ProtectOptions struct {
 	// (audit.Options.Full) instead of proven sub-intervals for cells that
 	// are safe.
 	FullAudit bool
+	// NoCleanup skips the cleanup before the first audit, which publishes
+	// again the secondary cells the pattern does not need (see Protect).
+	NoCleanup bool
 	// Progress, when set, is told what each stage is doing.
 	Progress func(msg string)
 }
@@ -58,6 +61,9 @@ type ProtectResult struct {
 	// Extra lists the cells the repair withheld and protected in addition to
 	// the primary cells, in the order they were added.
 	Extra []int
+	// Republished lists the secondary cells the cleanup published again,
+	// dearest first (cells of the joint view's table for linked tables).
+	Republished []int
 	// Kept counts the cells that some repair round's secondary
 	// suppression would have published again but which stay withheld, so
 	// that every round withholds a superset of the last (see Protect).
@@ -219,6 +225,14 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		}
 	}
 	extra := map[int]bool{}
+	// The cleanup, while its pattern is not yet audited, and what to put
+	// back if it must be undone.
+	var cleaned *cleanupResult
+	var extraWas map[int]bool
+	var resExtraWas []int
+	var keptWas map[[2]int]bool
+	var cleanedToBase [][]int
+	cleanTries := 0
 	failedBefore := map[int]sdc.Interval{} // the last audit's failing cells
 	keptCells := map[[2]int]bool{}         // table and cell of each kept cell
 	for round := 0; ; round++ {
@@ -249,6 +263,37 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 				}
 			}
 		}
+		if added == 0 && res.Audits == 0 && !opt.NoCleanup {
+			// Before the first audit, publish again what the pattern
+			// does not need: the audit then decides the smaller one.
+			tb := toBase
+			if single {
+				tb = nil
+			}
+			cl, err := cleanup(ctx, base, rels, rel, tb, gopt, aopt, len(res.Gauss.Unsafe))
+			if err != nil {
+				return nil, err
+			}
+			if len(cl.republished) > 0 {
+				say("cleanup: %d of %d secondary cells published again (%d others withheld)", len(cl.republished), cl.tried, cl.regained)
+				res.Gauss = cl.gauss
+				cleaned, cleanedToBase = &cl, tb
+				extraWas, resExtraWas, keptWas = maps.Clone(extra), slices.Clone(res.Extra), maps.Clone(keptCells)
+				cleanTries = 0
+				res.Republished = cl.republished
+				for _, c := range cl.republished {
+					delete(extra, c)
+				}
+				res.Extra = slices.DeleteFunc(res.Extra, func(c int) bool { return !extra[c] })
+				for k := range keptCells {
+					if !rels[k[0]].Suppressed(k[1]) {
+						delete(keptCells, k)
+					}
+				}
+				res.Kept = len(keptCells)
+				rel = joint()
+			}
+		}
 		if added == 0 {
 			a, err := audit.Audit(ctx, rel, aopt)
 			if err != nil {
@@ -272,6 +317,34 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			say("audit%s: %d withheld cells, %d disclosed, %d under-protected", seeded, a.Audited, len(a.Disclosed), len(a.UnderProtected))
 			if a.Passed() {
 				return res, nil
+			}
+			if cleaned != nil {
+				// The screen let the cleanup go too far: the audit's
+				// attacker is stronger than propagation. Withhold again
+				// what it published near the failing cells, or at last
+				// all of it, and go on from there: a superset of the
+				// audited pattern, so the next audit starts from this
+				// one's tables.
+				nfail := len(a.Disclosed) + len(a.UnderProtected)
+				var near []int
+				if cleanTries < cleanupRetries {
+					near = nearCells(base, append(append([]audit.Finding(nil), a.Disclosed...), a.UnderProtected...))
+				}
+				if n := cleaned.rewithhold(rels, cleanedToBase, near); n > 0 && len(cleaned.republished) > 0 {
+					cleanTries++
+					say("cleanup: %d cells withheld again near the %d cells the audit found failing", n, nfail)
+				} else {
+					cleaned.revert(rels)
+					cleaned = nil
+					extra, res.Extra, keptCells = extraWas, resExtraWas, keptWas
+					res.Kept = len(keptCells)
+					say("cleanup undone: the audit found %d cells failing", nfail)
+				}
+				res.Republished = nil
+				if cleaned != nil {
+					res.Republished = slices.Clone(cleaned.republished)
+				}
+				continue
 			}
 			failing = append(append([]audit.Finding(nil), a.Disclosed...), a.UnderProtected...)
 			if round == maxRounds {
@@ -328,6 +401,14 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			}
 		}
 		res.Kept = len(keptCells)
+		// A cell the cleanup published may be withheld again now.
+		res.Republished = slices.DeleteFunc(res.Republished, func(bc int) bool {
+			if single {
+				return rels[0].Suppressed(bc)
+			}
+			x := fromBase[bc][0]
+			return rels[x.Table].Suppressed(x.Cell)
+		})
 	}
 }
 

@@ -218,6 +218,20 @@ func TestProtectGaussThenAudit(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(raw, &sum))
 	assert.Equal(t, true, sum["audit"].(map[string]any)["passed"])
+	republished := sum["audit"].(map[string]any)["republished"].(float64)
+	assert.Greater(t, republished, 0.0, "the cleanup publishes cells again on T1")
+
+	// --no-cleanup keeps them withheld: more secondary cells, none
+	// republished.
+	noClean := filepath.Join(dir, "noclean.json")
+	require.Equal(t, 0, run(append(append([]string{"protect", "--quiet", "--no-cleanup"}, in...), "--max-n", "4",
+		"--out", filepath.Join(dir, "nc.csv"), "--json", noClean), &stdout, &stderr), stderr.String())
+	raw, err = os.ReadFile(noClean)
+	require.NoError(t, err)
+	var nc map[string]any
+	require.NoError(t, json.Unmarshal(raw, &nc))
+	assert.NotContains(t, nc["audit"].(map[string]any), "republished")
+	assert.Greater(t, nc["status"].(map[string]any)["secondary"], sum["status"].(map[string]any)["secondary"])
 
 	// The audit verb agrees, reading the pattern back.
 	stdout.Reset()

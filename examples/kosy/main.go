@@ -69,7 +69,8 @@ func run(ctx context.Context, w io.Writer, table, out string, maxN int) error {
 	}
 	a := pres.Audit
 	sum.Audit = &report.AuditOutcome{Passed: a.Passed(), Audited: a.Audited, Disclosed: len(a.Disclosed), UnderProtected: len(a.UnderProtected),
-		Components: a.Components, LargestInnerLP: a.Largest, RepairRounds: pres.Rounds, RepairSecondary: len(pres.Extra)}
+		Components: a.Components, LargestInnerLP: a.Largest, RepairRounds: pres.Rounds, Audits: pres.Audits,
+		RepairSecondary: len(pres.Extra), Republished: len(pres.Republished)}
 	sum.Count(rel)
 
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -94,6 +95,9 @@ func printSummary(w io.Writer, t *sdc.Table, rel *sdc.Release, sum *report.Summa
 	fmt.Fprintf(w, "table: %d inner cells, %d publishable cells (%s)\n", t.NumInner(), t.NumCells(), dimsLine(t))
 	fmt.Fprintf(w, "primary cells: %d (%.1f%% of publishable cells)\n", rel.Count(sdc.Primary), 100*float64(rel.Count(sdc.Primary))/float64(t.NumCells()))
 	fmt.Fprintf(w, "secondary cells: %d (%.1f%%)\n", rel.Count(sdc.Secondary), 100*float64(rel.Count(sdc.Secondary))/float64(t.NumCells()))
+	if a := sum.Audit; a != nil && a.Republished > 0 {
+		fmt.Fprintf(w, "  after the cleanup, which published %d secondary cells again\n", a.Republished)
+	}
 	if a := sum.Audit; a != nil {
 		fmt.Fprintf(w, "audit: %d suppressed cells, %d disclosed, %d under-protected (after %d repair rounds); passed: %v\n",
 			a.Audited, a.Disclosed, a.UnderProtected, a.RepairRounds, a.Passed)

@@ -41,6 +41,7 @@ func main() {
 	full := flag.Bool("full", false, "audit: exact intervals for every cell")
 	limit := flag.Duration("for", 0, "audit: stop the audit after this long and report how far it got (0: no limit)")
 	maxEntries := flag.Int64("max-entries", 0, "secondary: the Gaussian elimination's limit on stored entries (0: its default)")
+	noCleanup := flag.Bool("no-cleanup", false, "protect: keep every secondary cell (no cleanup before the audit)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -57,13 +58,22 @@ func main() {
 			f.Close()
 		}()
 	}
-	if err := run(*table, *stage, *full, *limit, *maxEntries); err != nil {
+	if err := run(*table, *stage, config{full: *full, limit: *limit, maxEntries: *maxEntries, noCleanup: *noCleanup}); err != nil {
 		fmt.Fprintln(os.Stderr, "measure:", err)
 		exit = 1
 	}
 }
 
-func run(name, stage string, full bool, limit time.Duration, maxEntries int64) error {
+// config holds the flags of a stage.
+type config struct {
+	full       bool
+	limit      time.Duration
+	maxEntries int64
+	noCleanup  bool
+}
+
+func run(name, stage string, cfg config) error {
+	full, limit, maxEntries := cfg.full, cfg.limit, cfg.maxEntries
 	ctx := context.Background()
 	t0 := time.Now()
 	t, err := benchmarks.Table(name)
@@ -150,11 +160,11 @@ func run(name, stage string, full bool, limit time.Duration, maxEntries int64) e
 		var p *suppress.ProtectResult
 		start := t0
 		say := func(msg string) { fmt.Fprintf(os.Stderr, "%s: %s\n", time.Since(start).Round(time.Second), msg) }
-		p, err = suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(4), FullAudit: full, Progress: say})
+		p, err = suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(4), FullAudit: full, NoCleanup: cfg.noCleanup, Progress: say})
 		took = time.Since(t0)
 		if err == nil {
 			sec := rel.Count(sdc.Secondary)
-			facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells) rounds=%d audits=%d kept=%d unresolved=%d", sec, 100*float64(sec)/float64(t.NumCells()), p.Rounds, p.Audits, p.Kept, len(p.Unresolved)))
+			facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells) rounds=%d audits=%d kept=%d republished=%d unresolved=%d", sec, 100*float64(sec)/float64(t.NumCells()), p.Rounds, p.Audits, p.Kept, len(p.Republished), len(p.Unresolved)))
 			for _, f := range p.Unresolved {
 				fmt.Fprintf(os.Stderr, "unresolved: %s (count %d): %s\n", t.Label(f.Cell), t.Freq(f.Cell), f.Why)
 			}
