@@ -165,8 +165,9 @@ func (r *Result) Passed() bool { return len(r.Disclosed) == 0 && len(r.UnderProt
 // release, records it on the release (SetInterval), and checks each primary
 // cell against its requirement. The intervals are the minimum and maximum of
 // the cell over all non-negative tables that agree with every published
-// value: one linear program per bound, per independent component of
-// unknowns, each warm-started from the last, split among the cores. Unless
+// value, rounded inward to whole numbers since counts are integers: one
+// linear program per bound, per independent component of unknowns, each
+// warm-started from the last, split among the cores. Unless
 // opt.Full is set, cells whose requirement is already proven by the
 // feasible tables found on the way are not solved for (see Options.Full).
 func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) {
@@ -301,6 +302,7 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		// sub-intervals by the tables found; tables of independent
 		// components combine.
 		res.withheld[i], res.attained[i] = tg.cell, iv
+		iv = integral(iv)
 		rel.SetInterval(c, iv)
 		res.check(rel, opt, c, iv)
 	}
@@ -325,6 +327,21 @@ func (res *Result) check(rel *sdc.Release, opt Options, c int, iv sdc.Interval) 
 	if ok, why := req.Met(float64(rel.Table().Freq(c)), iv); !ok {
 		res.UnderProtected = append(res.UnderProtected, Finding{Cell: c, Interval: iv, Why: why})
 	}
+}
+
+// integral rounds an interval of a count inward to whole numbers: the
+// attacker knows that counts are integers, so a cell the LP bounds to
+// [0.5, 5.5] lies in [1, 5]. (The vertices of the LP of a table of three
+// or more dimensions need not be integral.)
+func integral(iv sdc.Interval) sdc.Interval {
+	lo, hi := math.Ceil(iv.Lower-tol), math.Floor(iv.Upper+tol)
+	if lo == 0 {
+		lo = 0 // not −0
+	}
+	if hi == 0 {
+		hi = 0
+	}
+	return sdc.Interval{Lower: lo, Upper: hi}
 }
 
 // snap rounds a bound to the nearest integer when it is within the LP's

@@ -25,9 +25,9 @@ func TestAuditMatchesIndependentAttacker(t *testing.T) {
 func testAuditMatchesIndependentAttacker(t *testing.T, method string) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	compared, open := 0, 0
-	var multipliers, fallbacks, solves, bounds int
+	var multipliers, fallbacks, solves, bounds, rounded int
 	defer func() {
-		t.Logf("%s: %d LPs for %d bounds", method, solves, bounds)
+		t.Logf("%s: %d LPs for %d bounds; %d intervals rounded inward", method, solves, bounds, rounded)
 		// The property must not hold vacuously.
 		assert.Greater(t, compared, 300)
 		assert.Greater(t, open, 100)
@@ -64,6 +64,11 @@ func testAuditMatchesIndependentAttacker(t *testing.T, method string) {
 		for _, f := range res.Disclosed {
 			disclosed[f.Cell] = true
 		}
+		for i, c := range res.withheld {
+			if iv, _ := rel.Interval(int(c)); iv != res.attained[i] {
+				rounded++
+			}
+		}
 		for c := 0; c < tab.NumCells(); c++ {
 			if !rel.Suppressed(c) {
 				continue
@@ -93,8 +98,31 @@ func testAuditMatchesIndependentAttacker(t *testing.T, method string) {
 			}
 			assert.LessOrEqual(t, iv.Lower, float64(tab.Freq(c))+1e-9)
 			assert.GreaterOrEqual(t, iv.Upper, float64(tab.Freq(c))-1e-9)
+			// Counts are integers: so are the bounds.
+			assert.Equal(t, math.Round(iv.Lower), iv.Lower, "trial %d cell %s lower", trial, tab.Label(c))
+			if !math.IsInf(iv.Upper, 1) {
+				assert.Equal(t, math.Round(iv.Upper), iv.Upper, "trial %d cell %s upper", trial, tab.Label(c))
+			}
 		}
 	}
+}
+
+func TestIntegral(t *testing.T) {
+	for _, tc := range []struct{ in, want sdc.Interval }{
+		{sdc.Interval{Lower: 0.5, Upper: 5.5}, sdc.Interval{Lower: 1, Upper: 5}},
+		{sdc.Interval{Lower: 2, Upper: 5.5}, sdc.Interval{Lower: 2, Upper: 5}},
+		{sdc.Interval{Lower: 2 - 1e-9, Upper: 5 + 1e-9}, sdc.Interval{Lower: 2, Upper: 5}},
+		{sdc.Interval{Lower: -1e-9, Upper: 1e-9}, sdc.Interval{Lower: 0, Upper: 0}},
+		{sdc.Interval{Lower: 3, Upper: math.Inf(1)}, sdc.Interval{Lower: 3, Upper: math.Inf(1)}},
+	} {
+		got := integral(tc.in)
+		assert.Equal(t, tc.want, got, "%v", tc.in)
+		assert.False(t, math.Signbit(got.Lower), "%v: −0", tc.in)
+	}
+	// An LP interval [0.5, 5.5] is 5 wide, but a count in it is one of
+	// 1..5: 4 wide, short of a requirement of 5.
+	ok, _ := FrequencyRequirement(4).Met(3, integral(sdc.Interval{Lower: 0.5, Upper: 5.5}))
+	assert.False(t, ok)
 }
 
 // Property: cells in the row space of the published equations (a rank test
@@ -353,4 +381,40 @@ func TestAuditOfRoundedValues(t *testing.T) {
 		}
 	}
 	require.Greater(t, audited, 100)
+}
+
+// Counts are integers, and the attacker knows it: on random 3- and 4-way
+// tables, where LP vertices need not be integral, some LP bounds are
+// fractional, the recorded intervals are rounded inward, and a cell the
+// LP leaves half a unit of play (such as [1002, 1002.5]) is disclosed.
+func TestAuditRoundsToIntegers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	rounded, pinned := 0, 0
+	for trial := 0; trial < 40; trial++ {
+		tab := attack.RandomTable(rng, 3+trial%2)
+		rel := attack.RandomPattern(rng, tab)
+		res, err := Audit(context.Background(), rel, Options{Default: FrequencyRequirement(3), Full: true})
+		require.NoError(t, err)
+		disclosed := map[int]bool{}
+		for _, f := range res.Disclosed {
+			disclosed[f.Cell] = true
+		}
+		for i, c := range res.withheld {
+			lp := res.attained[i]
+			iv, ok := rel.Interval(int(c))
+			require.True(t, ok)
+			assert.Equal(t, integral(lp), iv)
+			if iv == lp {
+				continue
+			}
+			rounded++
+			if lp.Width() > tol && iv.Width() == 0 {
+				pinned++
+				assert.True(t, disclosed[int(c)], "trial %d: %s: LP %v, integers %v", trial, tab.Label(int(c)), lp, iv)
+			}
+		}
+	}
+	t.Logf("%d intervals rounded inward, %d cells disclosed only so", rounded, pinned)
+	require.Greater(t, rounded, 5)
+	require.Greater(t, pinned, 0)
 }

@@ -2,7 +2,9 @@
 // published (the values of published cells, that counts are non-negative,
 // and how cells add up) and computes, for every withheld cell, the interval
 // of values it can still have: the minimum and maximum of the cell over all
-// non-negative tables that agree with everything published. A cell whose
+// non-negative tables that agree with everything published (the LP
+// relaxation), rounded inward to whole numbers, since counts are
+// integers. A cell whose
 // interval has width zero is disclosed; a primary cell whose interval is
 // narrower than its protection requirement is under-protected.
 //

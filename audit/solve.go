@@ -108,7 +108,7 @@ func (j *compJob) provenBy(m *model, opt Options, k int, lo, hi float64) bool {
 		return false
 	}
 	tg := &m.targets[j.targets[k]]
-	iv := sdc.Interval{Lower: tg.base + lo, Upper: tg.base + hi}
+	iv := integral(sdc.Interval{Lower: tg.base + lo, Upper: tg.base + hi})
 	c := int(tg.cell)
 	if m.rel.Status(c) != sdc.Primary {
 		return iv.Width() >= 1 // counts are integers: a width of 1 is far from 0
