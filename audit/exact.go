@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tabsdc/tabsdc/sdc"
 )
@@ -34,20 +37,44 @@ func Exact(ctx context.Context, rel *sdc.Release) ([]int, error) {
 			return nil, fmt.Errorf("audit: equation of %s: %w", m.t.Label(int(m.rowCell[i])), err)
 		}
 	}
+	// The basis is read-only now: the cores share the targets.
+	determined := make([]bool, len(m.targets))
+	errs := make([]error, len(m.targets))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(m.targets) || ctx.Err() != nil {
+					return
+				}
+				tg := m.targets[i]
+				v := make(svec, len(tg.vars))
+				for k, j := range tg.vars {
+					v[k] = entry{j, 1}
+				}
+				r, err := ech.reduce(v)
+				if err != nil {
+					errs[i] = fmt.Errorf("audit: cell %s: %w", m.t.Label(int(tg.cell)), err)
+					return
+				}
+				determined[i] = len(r) == 0
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var out []int
 	for i, tg := range m.targets {
-		if i&255 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		v := make(svec, len(tg.vars))
-		for k, j := range tg.vars {
-			v[k] = entry{j, 1}
-		}
-		r, err := ech.reduce(v)
-		if err != nil {
-			return nil, fmt.Errorf("audit: cell %s: %w", m.t.Label(int(tg.cell)), err)
-		}
-		if len(r) == 0 {
+		if determined[i] {
 			out = append(out, int(tg.cell))
 		}
 	}
