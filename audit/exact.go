@@ -1,10 +1,12 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/bits"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -25,14 +27,24 @@ import (
 func Exact(ctx context.Context, rel *sdc.Release) ([]int, error) {
 	m := buildModel(rel)
 	ech := newEchelon(len(m.varCell))
+	// Columns in the most equations first: the basis pivots on each
+	// row's first column, and this order fills in far less than the
+	// unknowns' own (T3's Gauss pattern: 4.8 s against 33 s; fewest
+	// equations first took 70 s).
+	col := fillOrder(m)
+	vec := func(vars []int32) svec {
+		v := make(svec, len(vars))
+		for k, j := range vars {
+			v[k] = entry{col[j], 1}
+		}
+		slices.SortFunc(v, func(a, b entry) int { return cmp.Compare(a.col, b.col) })
+		return v
+	}
 	for i, row := range m.rows {
 		if i&1023 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		v := make(svec, len(row))
-		for k, j := range row {
-			v[k] = entry{j, 1}
-		}
+		v := vec(row)
 		if err := ech.insert(v); err != nil {
 			return nil, fmt.Errorf("audit: equation of %s: %w", m.t.Label(int(m.rowCell[i])), err)
 		}
@@ -52,11 +64,7 @@ func Exact(ctx context.Context, rel *sdc.Release) ([]int, error) {
 					return
 				}
 				tg := m.targets[i]
-				v := make(svec, len(tg.vars))
-				for k, j := range tg.vars {
-					v[k] = entry{j, 1}
-				}
-				r, err := ech.reduce(v)
+				r, err := ech.reduce(vec(tg.vars))
 				if err != nil {
 					errs[i] = fmt.Errorf("audit: cell %s: %w", m.t.Label(int(tg.cell)), err)
 					return
@@ -79,6 +87,28 @@ func Exact(ctx context.Context, rel *sdc.Release) ([]int, error) {
 		}
 	}
 	return out, nil
+}
+
+// fillOrder numbers the unknowns of m by the number of equations that
+// hold them, most first (ties by unknown).
+func fillOrder(m *model) []int32 {
+	n := len(m.varCell)
+	count := make([]int, n)
+	for _, row := range m.rows {
+		for _, v := range row {
+			count[v]++
+		}
+	}
+	order := make([]int32, n)
+	for v := range order {
+		order[v] = int32(v)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(count[b], count[a]) })
+	col := make([]int32, n)
+	for pos, v := range order {
+		col[v] = int32(pos)
+	}
+	return col
 }
 
 // entry is one coefficient of a sparse integer vector.

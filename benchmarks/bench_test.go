@@ -141,6 +141,16 @@ func primaryRelease(b *testing.B, t *sdc.Table) *sdc.Release {
 	return rel
 }
 
+// gaussRelease is t's primary release protected by Gauss.
+func gaussRelease(b *testing.B, t *sdc.Table) *sdc.Release {
+	b.Helper()
+	rel := primaryRelease(b, t)
+	if _, err := suppress.Gauss(context.Background(), rel, suppress.GaussOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	return rel
+}
+
 // secondaryTables are the tables Gauss is measured on (T4 exceeds its
 // memory guard; see the README).
 func secondaryTables() []string {
@@ -180,10 +190,7 @@ func BenchmarkAudit(b *testing.B) {
 	}
 	for _, name := range names {
 		t := table(b, name)
-		rel := primaryRelease(b, t)
-		if _, err := suppress.Gauss(context.Background(), rel, suppress.GaussOptions{}); err != nil {
-			b.Fatal(err)
-		}
+		rel := gaussRelease(b, t)
 		for _, full := range []bool{false, true} {
 			mode := "proven"
 			if full {
@@ -212,10 +219,7 @@ func BenchmarkAudit(b *testing.B) {
 func BenchmarkScreen(b *testing.B) {
 	for _, name := range secondaryTables() {
 		t := table(b, name)
-		rel := primaryRelease(b, t)
-		if _, err := suppress.Gauss(context.Background(), rel, suppress.GaussOptions{}); err != nil {
-			b.Fatal(err)
-		}
+		rel := gaussRelease(b, t)
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
@@ -237,10 +241,7 @@ func BenchmarkScreen(b *testing.B) {
 func BenchmarkScreener(b *testing.B) {
 	for _, name := range secondaryTables() {
 		t := table(b, name)
-		rel := primaryRelease(b, t)
-		if _, err := suppress.Gauss(context.Background(), rel, suppress.GaussOptions{}); err != nil {
-			b.Fatal(err)
-		}
+		rel := gaussRelease(b, t)
 		var sec []int
 		for c := 0; c < t.NumCells(); c++ {
 			if rel.Status(c) == sdc.Secondary {
