@@ -35,10 +35,10 @@ const protectExample = `  tabsdc protect --input cells.csv --dim geo=geo.csv --d
 
   The audit of a large table of three or more dimensions is slow: on T3
   (about 50,800 suppressed cells in one component) the whole run took 9
-  minutes on 2 cores, 8.5 of them the audit of the final pattern;
+  minutes on 2 cores, 8.8 of them the audit of the final pattern;
   progress is printed.
-  --exact-only protects such tables against exact disclosure in about a
-  minute.`
+  --exact-only protects such tables against exact disclosure in about
+  ten seconds.`
 
 // listFlags collects a repeated string option.
 type listFlags []string
