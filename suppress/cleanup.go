@@ -247,8 +247,17 @@ func cleanup(ctx context.Context, base *sdc.Table, rels []*sdc.Release, joint *s
 			case st == sdc.Secondary && old == sdc.Published:
 				res.regained++
 			}
+			reason := clones[i].Reason(c)
+			if reason == refusedReason {
+				// The marker never reaches an output: a cell the screen
+				// kept keeps its reason, or says why it is withheld.
+				reason = "kept withheld: publishing it would narrow an interval too far"
+				if r.Suppressed(c) {
+					reason = r.Reason(c)
+				}
+			}
 			res.undo = append(res.undo, was{GaussCell{Table: i, Cell: c}, old, r.Reason(c)})
-			r.Set(c, st, clones[i].Reason(c))
+			r.Set(c, st, reason)
 		}
 	}
 	costOrder(base, res.republished, gopt.Cost)

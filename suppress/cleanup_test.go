@@ -48,6 +48,12 @@ func TestProtectCleanup(t *testing.T) {
 				require.Equal(t, sdc.Published, rel.Status(c), "seed %d: %s", seed, tab.Label(c))
 			}
 			republished += len(res.Republished)
+			for c := 0; c < tab.NumCells(); c++ {
+				if rel.Suppressed(c) {
+					require.NotEmpty(t, rel.Reason(c), "seed %d: %s", seed, tab.Label(c))
+					require.NotContains(t, rel.Reason(c), refusedReason, "seed %d: %s", seed, tab.Label(c))
+				}
+			}
 			if d := attackFromTable(rel).disclosed(boundFor(GaussOptions{})); len(d) > 0 {
 				t.Fatalf("seed %d (cleanup %v): disclosed %v", seed, !off, d)
 			}

@@ -128,9 +128,9 @@ type GaussOptions struct {
 
 	// Accept, when set, is asked about every candidate Gauss would publish
 	// (publishing it discloses no protected cell), except Fixed cells, in
-	// candidate order,
-	// with the cells of the candidate (several when cells have the same
-	// inner cells, or are one cell in several linked tables). A candidate
+	// candidate order, with the cells of the candidate (several when cells
+	// have the same inner cells, or are one cell in several linked
+	// tables). A candidate
 	// it refuses becomes secondary with the reason RefusedReason, and is
 	// not in GaussResult.Protections. Protect's cleanup refuses through
 	// it the cells whose publication would narrow an interval too far.

@@ -231,6 +231,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 	var extraWas map[int]bool
 	var resExtraWas []int
 	var keptWas map[[2]int]bool
+	var gaussWas GaussResult
 	var cleanedToBase [][]int
 	cleanTries := 0
 	failedBefore := map[int]sdc.Interval{} // the last audit's failing cells
@@ -276,7 +277,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			}
 			if len(cl.republished) > 0 {
 				say("cleanup: %d of %d secondary cells published again (%d others withheld)", len(cl.republished), cl.tried, cl.regained)
-				res.Gauss = cl.gauss
+				gaussWas, res.Gauss = res.Gauss, cl.gauss
 				cleaned, cleanedToBase = &cl, tb
 				extraWas, resExtraWas, keptWas = maps.Clone(extra), slices.Clone(res.Extra), maps.Clone(keptCells)
 				cleanTries = 0
@@ -336,7 +337,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 				} else {
 					cleaned.revert(rels)
 					cleaned = nil
-					extra, res.Extra, keptCells = extraWas, resExtraWas, keptWas
+					extra, res.Extra, keptCells, res.Gauss = extraWas, resExtraWas, keptWas, gaussWas
 					res.Kept = len(keptCells)
 					say("cleanup undone: the audit found %d cells failing", nfail)
 				}
