@@ -143,6 +143,6 @@ func ExampleWritePublished() {
 	// Output:
 	// sex,freq,status
 	// Total,43,published
-	// M,,primary
-	// F,,secondary
+	// M,,suppressed
+	// F,,suppressed
 }

@@ -18,9 +18,15 @@ const (
 	Rounded                 // published with a rounded value
 	Perturbed               // published with a perturbed (noisy) value
 	Hidden                  // not released at all: a cell of no released table (linked tables)
+	// Withheld is the one status a published file gives every withheld
+	// cell, primary or secondary: telling them apart would tell an
+	// attacker which cells a sensitivity rule fired on (a primary count
+	// lies in 1..maxN, a secondary one does not). Read from a published
+	// file, it is a withheld cell of unknown kind.
+	Withheld
 )
 
-var statusNames = [...]string{"published", "primary", "secondary", "rounded", "perturbed", "hidden"}
+var statusNames = [...]string{"published", "primary", "secondary", "rounded", "perturbed", "hidden", "suppressed"}
 
 // String returns the status as written in output files.
 func (s Status) String() string {
@@ -31,7 +37,7 @@ func (s Status) String() string {
 }
 
 // Suppressed reports whether the status withholds the cell's value.
-func (s Status) Suppressed() bool { return s == Primary || s == Secondary }
+func (s Status) Suppressed() bool { return s == Primary || s == Secondary || s == Withheld }
 
 // ParseStatus parses a status as written by String.
 func ParseStatus(s string) (Status, error) {
@@ -171,12 +177,15 @@ func (r *Release) SetValues(values []int64, method Status) error {
 }
 
 // PublicStatus returns the status the published file shows for cell c:
-// the cell's status when it is withheld, the method's status (SetValues)
-// for every other cell of a release that changes values, and Published
-// otherwise.
+// Withheld ("suppressed") for every withheld cell, primary or secondary
+// alike, Hidden for a cell of no released table, the method's status
+// (SetValues) for every other cell of a release that changes values, and
+// Published otherwise.
 func (r *Release) PublicStatus(c int) Status {
 	switch {
-	case r.status[c].Suppressed() || r.status[c] == Hidden:
+	case r.status[c].Suppressed():
+		return Withheld
+	case r.status[c] == Hidden:
 		return r.status[c]
 	case r.value != nil:
 		return r.method

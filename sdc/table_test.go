@@ -228,17 +228,17 @@ func TestBuilderMagnitude(t *testing.T) {
 }
 
 func TestRelease(t *testing.T) {
-	for i, name := range []string{"published", "primary", "secondary", "rounded", "perturbed"} {
+	for i, name := range []string{"published", "primary", "secondary", "rounded", "perturbed", "hidden", "suppressed"} {
 		s := Status(i)
 		assert.Equal(t, name, s.String())
 		p, err := ParseStatus(name)
 		require.NoError(t, err)
 		assert.Equal(t, s, p)
-		assert.Equal(t, s == Primary || s == Secondary, s.Suppressed())
+		assert.Equal(t, s == Primary || s == Secondary || s == Withheld, s.Suppressed())
 	}
 	assert.Equal(t, "status(9)", Status(9).String())
 	_, err := ParseStatus("concealed")
-	assert.EqualError(t, err, `unknown status "concealed" (want one of "published", "primary", "secondary", "rounded", "perturbed", "hidden")`)
+	assert.EqualError(t, err, `unknown status "concealed" (want one of "published", "primary", "secondary", "rounded", "perturbed", "hidden", "suppressed")`)
 
 	tab := sexTable(t)
 	r := NewRelease(tab)

@@ -77,7 +77,7 @@ func TestProtectWritesOutputs(t *testing.T) {
 				isPrimary := truth >= 1 && truth <= 4
 				if isPrimary {
 					primary++
-					assert.Equal(t, "primary", row[nd+1])
+					assert.Equal(t, "suppressed", row[nd+1], "one public status for every withheld cell")
 					assert.Equal(t, "", row[nd], "a suppressed value is published: %v", row)
 					assert.Equal(t, "frequency "+in[nd]+" ≤ maxN 4", in[nd+2])
 				} else {
