@@ -36,8 +36,16 @@ func FrequencyRequirement(maxN int) Requirement {
 const tol = 1e-6
 
 // Met reports whether an interval meets the requirement for a cell with the
-// given true value, and if not, why not.
+// given true value, and if not, why not. The lower protection level is
+// met by an interval that reaches down to 0.
 func (r Requirement) Met(value float64, iv sdc.Interval) (bool, string) {
+	return r.MetAbove(value, 0, iv)
+}
+
+// MetAbove is Met where the attacker knows the cell to be at least floor
+// (Attacker.MinWithheld): the lower protection level is met by an
+// interval that reaches down to floor, below which no value is possible.
+func (r Requirement) MetAbove(value, floor float64, iv sdc.Interval) (bool, string) {
 	w := iv.Width()
 	if need := max(r.RangeMin, r.RangePercent/100*value); w < need-tol {
 		return false, fmt.Sprintf("interval [%s, %s] is %s wide, needs %s", num(iv.Lower), num(iv.Upper), num(w), num(need))
@@ -45,7 +53,7 @@ func (r Requirement) Met(value float64, iv sdc.Interval) (bool, string) {
 	if r.Upper > 0 && iv.Upper < value+r.Upper-tol {
 		return false, fmt.Sprintf("upper bound %s below value + %s", num(iv.Upper), num(r.Upper))
 	}
-	if r.Lower > 0 && iv.Lower > math.Max(0, value-r.Lower)+tol {
+	if r.Lower > 0 && iv.Lower > math.Max(floor, value-r.Lower)+tol {
 		return false, fmt.Sprintf("lower bound %s above value − %s", num(iv.Lower), num(r.Lower))
 	}
 	return true, ""
@@ -65,6 +73,10 @@ type Options struct {
 	Requirement func(c int) Requirement
 	// Default is the requirement when Requirement is nil.
 	Default Requirement
+	// Attacker is what the attacker knows of the publisher's policy; the
+	// zero value is the strongest attacker of the default policy (every
+	// withheld cell is at least 1).
+	Attacker Attacker
 	// Progress, when set, is called now and then with the number of
 	// withheld cells whose interval is done and the number in all.
 	Progress func(done, total int)
@@ -86,6 +98,14 @@ type Options struct {
 	// published here, published values other than the true counts) is an
 	// error.
 	Prior *Result
+}
+
+// requirement returns the requirement of primary cell c.
+func (o Options) requirement(c int) Requirement {
+	if o.Requirement != nil {
+		return o.Requirement(c)
+	}
+	return o.Default
 }
 
 // Finding is a withheld cell that fails the audit.
@@ -181,13 +201,20 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 			prior[c] = p.attained[i]
 		}
 	}
-	m := buildModel(rel)
+	if err := opt.Attacker.check(rel); err != nil {
+		return nil, err
+	}
+	m := buildModel(rel, opt.Attacker)
 	res := &Result{Audited: len(m.targets), Unknowns: len(m.varCell), Equations: len(m.rows), Components: m.ncomp}
 	for _, s := range m.compSize {
 		res.Largest = max(res.Largest, s)
 	}
 	lo := make([]float64, len(m.targets))
 	hi := make([]float64, len(m.targets))
+	exact := make([]bool, len(m.targets)) // every component's part of the bounds is exact
+	for i := range exact {
+		exact[i] = true
+	}
 	for i, tg := range m.targets {
 		lo[i], hi[i] = tg.base, tg.base
 	}
@@ -205,6 +232,11 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		c := m.comp[row[0]]
 		rowsOf[c] = append(rowsOf[c], int32(r))
 	}
+	consOf := make([][]int32, m.ncomp)
+	for k, cs := range m.cons {
+		c := m.comp[cs.vars[0]]
+		consOf[c] = append(consOf[c], int32(k))
+	}
 	local := make([]int32, len(m.varCell)) // index of an unknown in its component
 	compVars := make([][]int32, m.ncomp)
 	for v, c := range m.comp {
@@ -221,7 +253,7 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 			return nil, err
 		}
 		nv := len(compVars[c])
-		if len(rowsOf[c]) == 0 {
+		if len(rowsOf[c]) == 0 && len(consOf[c]) == 0 {
 			// No published total covers these unknowns: each can be any
 			// non-negative number.
 			for _, i := range byComp[c] {
@@ -229,27 +261,46 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 			}
 			continue
 		}
-		// The component's LP: unknowns ≥ 0, its equations.
+		// The component's LP: unknowns ≥ 0, its equations, and a row
+		// Σ y − s = 0 with s ≥ need for each constraint on a withheld
+		// total (columns after the unknowns).
 		setup := func(x0 bool) (*lp.Solver, error) {
-			a := lp.NewSparse(len(rowsOf[c]), nv)
-			b := make([]float64, len(rowsOf[c]))
+			nr, nk := len(rowsOf[c]), len(consOf[c])
+			a := lp.NewSparse(nr+nk, nv+nk)
+			b := make([]float64, nr+nk)
 			for k, r := range rowsOf[c] {
 				for _, v := range m.rows[r] {
 					a.Add(k, int(local[v]), 1)
 				}
 				b[k] = m.rhs[r]
 			}
+			var lo []float64
+			if nk > 0 {
+				lo = make([]float64, nv+nk)
+				for i, k := range consOf[c] {
+					for _, v := range m.cons[k].vars {
+						a.Add(nr+i, int(local[v]), 1)
+					}
+					a.Add(nr+i, nv+i, -1)
+					lo[nv+i] = m.cons[k].need
+				}
+			}
 			var s *lp.Solver
 			var err error
 			if x0 {
 				// The true table is feasible: start from it.
-				truth := make([]float64, nv)
+				truth := make([]float64, nv+nk)
 				for i, v := range compVars[c] {
-					truth[i] = float64(m.t.Freq(int(m.varCell[v])))
+					truth[i] = m.truth(v)
 				}
-				s, err = lp.NewSolverAt(ctx, a, b, nil, nil, truth, nil)
+				for i, k := range consOf[c] {
+					for _, v := range m.cons[k].vars {
+						truth[nv+i] += m.truth(v)
+					}
+				}
+				s, err = lp.NewSolverAt(ctx, a, b, lo, nil, truth, nil)
 			} else {
-				s, err = lp.NewSolverContext(ctx, a, b, nil, nil)
+				s, err = lp.NewSolverContext(ctx, a, b, lo, nil)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("audit: component %d (%d unknowns, %d equations): %w", c, nv, len(b), err)
@@ -262,8 +313,10 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		}
 		// Column generation starts from the true table, and its moves
 		// run through it: that needs a release of the true counts. One of
-		// other values (rounded) gets the LP over the whole component.
-		if nv >= localThreshold && !rel.HasValues() {
+		// other values (rounded) gets the LP over the whole component, and
+		// so does a component with constraints on withheld totals, which
+		// column generation does not price.
+		if nv >= localThreshold && !rel.HasValues() && len(consOf[c]) == 0 {
 			if sh == nil {
 				sh = newLocalShared(m)
 			}
@@ -283,7 +336,8 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		for k, i := range job.targets {
 			lo[i] += job.lo[k]
 			hi[i] += job.hi[k]
-			if !job.exact[k] {
+			if !job.exact[k] && exact[i] {
+				exact[i] = false
 				res.Certified++
 			}
 		}
@@ -303,7 +357,11 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		// components combine.
 		res.withheld[i], res.attained[i] = tg.cell, iv
 		iv = integral(iv)
-		rel.SetInterval(c, iv)
+		kind := sdc.IntervalExact
+		if !exact[i] {
+			kind = sdc.IntervalProven
+		}
+		rel.SetInterval(c, iv, kind)
 		res.check(rel, opt, c, iv)
 	}
 	return res, nil
@@ -320,11 +378,7 @@ func (res *Result) check(rel *sdc.Release, opt Options, c int, iv sdc.Interval) 
 	if rel.Status(c) != sdc.Primary {
 		return
 	}
-	req := opt.Default
-	if opt.Requirement != nil {
-		req = opt.Requirement(c)
-	}
-	if ok, why := req.Met(float64(rel.Table().Freq(c)), iv); !ok {
+	if ok, why := opt.requirement(c).MetAbove(float64(rel.Table().Freq(c)), opt.Attacker.MinWithheld(), iv); !ok {
 		res.UnderProtected = append(res.UnderProtected, Finding{Cell: c, Interval: iv, Why: why})
 	}
 }

@@ -25,7 +25,7 @@ import (
 // integer arithmetic (fraction-free elimination with gcd reduction); an
 // overflow of 64-bit coefficients is reported as an error, never guessed.
 func Exact(ctx context.Context, rel *sdc.Release) ([]int, error) {
-	m := buildModel(rel)
+	m := buildModel(rel, Attacker{ZerosWithheld: true})
 	ech := newEchelon(len(m.varCell))
 	// Columns in the most equations first: the basis pivots on each
 	// row's first column, and this order fills in far less than the

@@ -10,7 +10,9 @@ import (
 
 // The attacker's view of a 2-D table with one small count withheld
 // together with three others around it (a rectangle), then of the same
-// release with one more cell withheld, seeded by the first audit.
+// release with one more cell withheld, seeded by the first audit. The
+// default attacker knows the default policy: zeros are never withheld, so
+// every withheld cell is at least 1 (and north×old at most 14 − 1).
 func ExampleAudit() {
 	region, _ := sdc.NewFlat("region", []string{"north", "south", "west"})
 	age, _ := sdc.NewFlat("age", []string{"young", "mid", "old"})
@@ -56,7 +58,7 @@ func ExampleAudit() {
 		fmt.Println(t.Label(f.Cell), f.Why)
 	}
 	// Output:
-	// north×old (3): [0, 14], passed: true
+	// north×old (3): [1, 13], passed: true
 	// 5 withheld cells, passed: false
 	// north×young disclosed: interval [12, 12]
 }

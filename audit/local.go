@@ -67,14 +67,15 @@ func newLocalShared(m *model) *localShared {
 			sh.colRows[v] = append(sh.colRows[v], int32(r))
 		}
 	}
-	for v, c := range m.varCell {
-		sh.truth[v] = float64(m.t.Freq(int(c)))
+	for v := range m.varCell {
+		sh.truth[v] = m.truth(int32(v))
 	}
 	sh.lo, sh.hi = propagate(m)
 	// Propagation over the cell relations is often tighter.
+	// (Its bounds are of the cells; the unknowns are shifted by lb.)
 	for v, c := range m.varCell {
 		lo, hi := m.cells.bounds(c)
-		sh.lo[v], sh.hi[v] = math.Max(sh.lo[v], lo), math.Min(sh.hi[v], hi)
+		sh.lo[v], sh.hi[v] = math.Max(sh.lo[v], lo-m.lb[v]), math.Min(sh.hi[v], hi-m.lb[v])
 	}
 	return sh
 }

@@ -26,7 +26,7 @@ func TestPropagateContainsEnumeration(t *testing.T) {
 		if !ok {
 			continue
 		}
-		m := buildModel(rel)
+		m := buildModel(rel, Attacker{ZerosWithheld: true})
 		if len(m.varCell) == 0 {
 			continue
 		}
@@ -87,7 +87,7 @@ func TestCubeMovesKeepTotals(t *testing.T) {
 	for trial := 0; trial < 200; trial++ {
 		tab := attack.RandomTable(rng, 2+trial%3)
 		rel := attack.RandomPattern(rng, tab)
-		m := buildModel(rel)
+		m := buildModel(rel, Attacker{ZerosWithheld: true})
 		if len(m.varCell) == 0 {
 			continue
 		}

@@ -55,9 +55,28 @@ type model struct {
 	ncomp    int
 	compSize []int
 	targets  []target // the withheld cells
+	// lb is the attacker's lower bound of each unknown (Attacker): 1 for
+	// a withheld inner cell where the policy never withholds a zero, else
+	// 0. The unknowns of the system are shifted by it, y = x − lb ≥ 0, so
+	// everything downstream sees non-negative unknowns: the equations'
+	// right-hand sides and the true table are shifted, and each target's
+	// base holds the lower bounds of its unknowns.
+	lb []float64
+	// cons are what the attacker knows of withheld totals beyond their
+	// unknowns' bounds: Σ y ≥ need, where the shifted bounds of the
+	// unknowns do not imply the total's own lower bound (a withheld total
+	// over hidden cells only, in linked tables).
+	cons []constraint
 	// cells holds outer bounds of every cell the release does not
 	// publish, by propagation over the cell relations (shuttle.go).
 	cells *cellBounds
+}
+
+// constraint is Σ y_vars ≥ need over unknowns of one component.
+type constraint struct {
+	cell int32 // the withheld total it bounds
+	vars []int32
+	need float64
 }
 
 // target is a withheld cell: its known part plus a sum of unknowns.
@@ -74,18 +93,22 @@ func publishedValue(rel *sdc.Release, c int) (float64, bool) {
 	return float64(v), ok
 }
 
-// buildModel sets up the attacker's system for a release.
-func buildModel(rel *sdc.Release) *model {
+// buildModel sets up the attacker's system for a release, with what att
+// knows of the publisher's policy.
+func buildModel(rel *sdc.Release, att Attacker) *model {
 	t := rel.Table()
 	m := &model{t: t, rel: rel}
 	ni := t.NumInner()
 	m.varOf = make([]int32, ni)
 	m.known = make([]float64, ni)
 	isKnown := make([]bool, ni)
+	lbInner := make([]float64, ni) // the attacker's lower bound of each unknown inner cell
 	for k := 0; k < ni; k++ {
 		c := t.InnerCell(k)
 		if v, ok := publishedValue(rel, c); ok {
 			isKnown[k], m.known[k] = true, v
+		} else {
+			lbInner[k] = att.cellLower(rel, c)
 		}
 	}
 
@@ -112,6 +135,7 @@ func buildModel(rel *sdc.Release) *model {
 			if isKnown[k] {
 				rhs -= m.known[k]
 			} else {
+				rhs -= lbInner[k] // over the shifted unknowns
 				buf = append(buf, int32(k))
 			}
 		})
@@ -123,7 +147,8 @@ func buildModel(rel *sdc.Release) *model {
 
 	// Presolve, as an attacker would: an equation whose unknown part is 0
 	// makes each of its unknowns 0 (counts are non-negative), and an
-	// equation with one unknown gives it away. Each value found is
+	// equation with one unknown gives it away. (Over the shifted
+	// unknowns: an unknown part of 0 puts each at its lower bound.) Each value found is
 	// subtracted from the other equations that hold it, which may give
 	// away more; repeat until nothing changes.
 	byInner := make(map[int32][]int32)
@@ -141,7 +166,7 @@ func buildModel(rel *sdc.Release) *model {
 		}
 	}
 	fix := func(k int32, v float64) {
-		isKnown[k], m.known[k] = true, v
+		isKnown[k], m.known[k] = true, v+lbInner[k]
 		for _, j := range byInner[k] {
 			live[j]--
 			eqs[j].rhs -= v
@@ -181,6 +206,7 @@ func buildModel(rel *sdc.Release) *model {
 		if !isKnown[k] {
 			m.varOf[k] = int32(len(m.varCell))
 			m.varCell = append(m.varCell, int32(t.InnerCell(k)))
+			m.lb = append(m.lb, lbInner[k])
 		}
 	}
 	seen := map[string]bool{}
@@ -203,7 +229,6 @@ func buildModel(rel *sdc.Release) *model {
 		m.rhs = append(m.rhs, e.rhs)
 		m.rowCell = append(m.rowCell, e.cell)
 	}
-	m.components()
 
 	// The withheld cells.
 	for c := 0; c < t.NumCells(); c++ {
@@ -214,19 +239,32 @@ func buildModel(rel *sdc.Release) *model {
 		t.ForEachInner(c, func(k int) {
 			if v := m.varOf[k]; v >= 0 {
 				tg.vars = append(tg.vars, v)
+				tg.base += m.lb[v]
 			} else {
 				tg.base += m.known[k]
 			}
 		})
+		if need := att.cellLower(rel, c) - tg.base; need > tol && len(tg.vars) > 0 {
+			m.cons = append(m.cons, constraint{cell: int32(c), vars: tg.vars, need: need})
+		}
+		m.targets = append(m.targets, tg)
+	}
+	m.components()
+	for i := range m.targets {
+		tg := &m.targets[i]
 		for _, v := range tg.vars {
 			tg.comps = append(tg.comps, m.comp[v])
 		}
 		slices.Sort(tg.comps)
 		tg.comps = slices.Compact(tg.comps)
-		m.targets = append(m.targets, tg)
 	}
-	m.cells = propagateCells(rel)
+	m.cells = propagateCellsFrom(rel, att.bounds(rel))
 	return m
+}
+
+// truth returns the true value of unknown v, shifted as the unknowns are.
+func (m *model) truth(v int32) float64 {
+	return float64(m.t.Freq(int(m.varCell[v]))) - m.lb[v]
 }
 
 // rowKey is a map key for a sorted list of unknowns.
@@ -253,13 +291,20 @@ func (m *model) components() {
 		}
 		return x
 	}
-	for _, row := range m.rows {
+	join := func(row []int32) {
 		r0 := find(row[0])
 		for _, v := range row[1:] {
 			if r := find(v); r != r0 {
 				parent[r] = r0
 			}
 		}
+	}
+	for _, row := range m.rows {
+		join(row)
+	}
+	// A constraint on a withheld total ties its unknowns together too.
+	for _, k := range m.cons {
+		join(k.vars)
 	}
 	m.comp = make([]int32, n)
 	id := map[int32]int32{}

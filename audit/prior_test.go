@@ -27,7 +27,7 @@ func testAuditPriorMatchesFresh(t *testing.T, method string) {
 		tab := attack.RandomTable(rng, 2+trial%2)
 		rel := attack.RandomPattern(rng, tab)
 		req := FrequencyRequirement(2 + trial%3)
-		first, err := Audit(context.Background(), rel, Options{Default: req})
+		first, err := Audit(context.Background(), rel, Options{Attacker: legacy, Default: req})
 		require.NoError(t, err)
 
 		// Withhold some more published cells.
@@ -40,7 +40,7 @@ func testAuditPriorMatchesFresh(t *testing.T, method string) {
 				more.Set(c, sdc.Secondary, "")
 			}
 		}
-		full, err := Audit(context.Background(), more, Options{Default: req, Full: true})
+		full, err := Audit(context.Background(), more, Options{Attacker: legacy, Default: req, Full: true})
 		require.NoError(t, err)
 		exact := map[int]sdc.Interval{}
 		for c := 0; c < tab.NumCells(); c++ {
@@ -48,9 +48,9 @@ func testAuditPriorMatchesFresh(t *testing.T, method string) {
 				exact[c] = iv
 			}
 		}
-		fresh, err := Audit(context.Background(), more, Options{Default: req})
+		fresh, err := Audit(context.Background(), more, Options{Attacker: legacy, Default: req})
 		require.NoError(t, err)
-		again, err := Audit(context.Background(), more, Options{Default: req, Prior: first})
+		again, err := Audit(context.Background(), more, Options{Attacker: legacy, Default: req, Prior: first})
 		require.NoError(t, err)
 		assert.Equal(t, cellsOf(full.Disclosed), cellsOf(again.Disclosed), "trial %d", trial)
 		assert.Equal(t, cellsOf(full.UnderProtected), cellsOf(again.UnderProtected), "trial %d", trial)
@@ -72,7 +72,7 @@ func TestAuditPriorMustFit(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	tab := attack.RandomTable(rng, 2)
 	rel := attack.RandomPattern(rng, tab)
-	first, err := Audit(context.Background(), rel, Options{Default: FrequencyRequirement(3)})
+	first, err := Audit(context.Background(), rel, Options{Attacker: legacy, Default: FrequencyRequirement(3)})
 	require.NoError(t, err)
 	require.NotZero(t, first.Audited)
 
@@ -88,16 +88,16 @@ func TestAuditPriorMustFit(t *testing.T) {
 			fewer.Set(c, rel.Status(c), "")
 		}
 	}
-	_, err = Audit(context.Background(), fewer, Options{Prior: first})
+	_, err = Audit(context.Background(), fewer, Options{Attacker: legacy, Prior: first})
 	require.ErrorContains(t, err, tab.Label(dropped))
 	require.ErrorContains(t, err, "publishes")
 
 	// Another table of the same shape.
 	other := attack.RandomTable(rand.New(rand.NewPCG(13, 14)), 2)
-	_, err = Audit(context.Background(), sdc.NewRelease(other), Options{Prior: first})
+	_, err = Audit(context.Background(), sdc.NewRelease(other), Options{Attacker: legacy, Prior: first})
 	require.ErrorContains(t, err, "another table")
 
 	// Not a result of Audit.
-	_, err = Audit(context.Background(), rel, Options{Prior: &Result{}})
+	_, err = Audit(context.Background(), rel, Options{Attacker: legacy, Prior: &Result{}})
 	require.ErrorContains(t, err, "not the result of Audit")
 }

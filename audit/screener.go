@@ -111,7 +111,10 @@ func NewScreener(ctx context.Context, rel *sdc.Release, opt ScreenerOptions) (*S
 	if rel.HasValues() {
 		return nil, nil, fmt.Errorf("audit: a screener needs a release of true values, not rounded or perturbed ones")
 	}
-	s := &Screener{rel: rel, opt: opt, b: propagateCells(rel)}
+	if err := opt.Attacker.check(rel); err != nil {
+		return nil, nil, err
+	}
+	s := &Screener{rel: rel, opt: opt, b: propagateCellsFrom(rel, opt.Attacker.bounds(rel))}
 	n := len(s.b.cell)
 	s.pub, s.log.logged = make([]bool, n), make([]bool, n)
 	if opt.Singletons {

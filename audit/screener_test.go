@@ -39,7 +39,7 @@ func testScreenerMatchesScreen(t *testing.T, singletons bool) {
 	for trial := 0; trial < 60; trial++ {
 		tab := attack.RandomTable(rng, 2+trial%2)
 		rel := attack.RandomPattern(rng, tab)
-		opt := Options{Default: FrequencyRequirement(trial % 4)}
+		opt := Options{Attacker: legacy, Default: FrequencyRequirement(trial % 4)}
 		atLeastOne := func(c int) (float64, float64) { return singletonBounds(tab, c) }
 		sc, first, err := NewScreener(ctx, rel, ScreenerOptions{Options: opt, Singletons: singletons})
 		require.NoError(t, err)
@@ -158,7 +158,7 @@ func TestScreenerErrors(t *testing.T) {
 	rel := sdc.NewRelease(tab)
 	rel.Set(0, sdc.Primary, "small")
 	rel.Set(1, sdc.Secondary, "protects")
-	sc, _, err := NewScreener(ctx, rel, ScreenerOptions{Options: Options{Default: FrequencyRequirement(1)}})
+	sc, _, err := NewScreener(ctx, rel, ScreenerOptions{Options: Options{Attacker: legacy, Default: FrequencyRequirement(1)}})
 	require.NoError(t, err)
 	_, _, err = sc.TryPublish(0)
 	assert.ErrorContains(t, err, "is a primary cell")
@@ -171,11 +171,11 @@ func TestScreenerErrors(t *testing.T) {
 
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	_, _, err = NewScreener(cctx, rel, ScreenerOptions{})
+	_, _, err = NewScreener(cctx, rel, ScreenerOptions{Options: Options{Attacker: legacy}})
 	assert.ErrorIs(t, err, context.Canceled)
 
 	vals := make([]int64, tab.NumCells())
 	require.NoError(t, rel.SetValues(vals, sdc.Rounded))
-	_, _, err = NewScreener(ctx, rel, ScreenerOptions{})
+	_, _, err = NewScreener(ctx, rel, ScreenerOptions{Options: Options{Attacker: legacy}})
 	assert.ErrorContains(t, err, "true values")
 }

@@ -271,7 +271,10 @@ func Screen(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	b := propagateCells(rel)
+	if err := opt.Attacker.check(rel); err != nil {
+		return nil, err
+	}
+	b := propagateCellsFrom(rel, opt.Attacker.bounds(rel))
 	res := &Result{}
 	for _, c32 := range b.cell {
 		c := int(c32)

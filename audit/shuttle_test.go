@@ -26,7 +26,7 @@ func TestScreenFindsOnlyTrueFailures(t *testing.T) {
 			continue
 		}
 		req := FrequencyRequirement(2 + trial%3)
-		sc, err := Screen(context.Background(), rel, Options{Default: req})
+		sc, err := Screen(context.Background(), rel, Options{Attacker: legacy, Default: req})
 		require.NoError(t, err)
 		for _, f := range append(append([]Finding(nil), sc.Disclosed...), sc.UnderProtected...) {
 			lo, hi := at.Interval(f.Cell)
@@ -38,7 +38,7 @@ func TestScreenFindsOnlyTrueFailures(t *testing.T) {
 				assert.Less(t, hi-lo, req.RangeMin, "trial %d %s: screened as under-protected", trial, tab.Label(f.Cell))
 			}
 		}
-		full, err := Audit(context.Background(), rel, Options{Default: req, Full: true})
+		full, err := Audit(context.Background(), rel, Options{Attacker: legacy, Default: req, Full: true})
 		require.NoError(t, err)
 		require.Equal(t, full.Audited, sc.Audited)
 		// What the screen finds, the audit finds.
@@ -61,11 +61,11 @@ func TestScreenIsNoPrior(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
 	tab := attack.RandomTable(rng, 2)
 	rel := attack.RandomPattern(rng, tab)
-	sc, err := Screen(context.Background(), rel, Options{Default: FrequencyRequirement(3)})
+	sc, err := Screen(context.Background(), rel, Options{Attacker: legacy, Default: FrequencyRequirement(3)})
 	require.NoError(t, err)
 	require.Error(t, sc.CanSeed(rel))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = Screen(ctx, rel, Options{})
+	_, err = Screen(ctx, rel, Options{Attacker: legacy})
 	require.ErrorIs(t, err, context.Canceled)
 }

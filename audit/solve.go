@@ -110,14 +110,17 @@ func (j *compJob) provenBy(m *model, opt Options, k int, lo, hi float64) bool {
 	tg := &m.targets[j.targets[k]]
 	iv := integral(sdc.Interval{Lower: tg.base + lo, Upper: tg.base + hi})
 	c := int(tg.cell)
+	// Counts are integers: a width of 1 is far from 0. A narrower span
+	// proves nothing, whatever the requirement (one of zero too): the
+	// cell is solved for, so a disclosed verdict is never drawn from a
+	// span.
+	if iv.Width() < 1 {
+		return false
+	}
 	if m.rel.Status(c) != sdc.Primary {
-		return iv.Width() >= 1 // counts are integers: a width of 1 is far from 0
+		return true
 	}
-	req := opt.Default
-	if opt.Requirement != nil {
-		req = opt.Requirement(c)
-	}
-	ok, _ := req.Met(float64(m.t.Freq(c)), iv)
+	ok, _ := opt.requirement(c).MetAbove(float64(m.t.Freq(c)), opt.Attacker.MinWithheld(), iv)
 	return ok
 }
 

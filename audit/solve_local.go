@@ -297,17 +297,14 @@ func (lj *localJob) needs(k int) (need, upNeed, downNeed float64) {
 	c := int(tg.cell)
 	need, upNeed, downNeed = 1, math.Inf(-1), math.Inf(1)
 	if lj.m.rel.Status(c) == sdc.Primary {
-		req := lj.opt.Default
-		if lj.opt.Requirement != nil {
-			req = lj.opt.Requirement(c)
-		}
+		req := lj.opt.requirement(c)
 		value := float64(lj.m.t.Freq(c))
-		need = math.Max(req.RangeMin, req.RangePercent/100*value)
+		need = math.Max(1, math.Max(req.RangeMin, req.RangePercent/100*value))
 		if req.Upper > 0 {
 			upNeed = value + req.Upper - tg.base
 		}
 		if req.Lower > 0 {
-			downNeed = math.Max(0, value-req.Lower) - tg.base
+			downNeed = math.Max(lj.opt.Attacker.MinWithheld(), value-req.Lower) - tg.base
 		}
 	}
 	return need, upNeed, downNeed

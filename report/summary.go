@@ -10,6 +10,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/sdc"
 )
 
@@ -23,6 +24,7 @@ type Summary struct {
 	Rules      []RuleCount         `json:"rules,omitempty"`
 	Levels     []LevelCount        `json:"levels"`
 	Audit      *AuditOutcome       `json:"audit,omitempty"`
+	Attacker   *Attacker           `json:"attacker,omitempty"`
 	Extra      map[string]any      `json:"extra,omitempty"`
 	Tables     map[string]*Summary `json:"tables,omitempty"`
 	Stages     []Stage             `json:"stages"`
@@ -179,4 +181,18 @@ func (s *Summary) AddTable(name string, t *Summary) {
 	for k, v := range t.Status {
 		s.Status[k] += v
 	}
+}
+
+// Attacker is what the audit's attacker was taken to know (audit.Attacker).
+type Attacker struct {
+	// WithheldAtLeast is the least value a withheld cell is known to
+	// have: 1 where the policy never withholds a zero, else 0.
+	WithheldAtLeast float64 `json:"withheld_at_least"`
+	// Knows lists the attacker's knowledge in words.
+	Knows []string `json:"knows"`
+}
+
+// AttackerOf describes a for the summary.
+func AttackerOf(a audit.Attacker) *Attacker {
+	return &Attacker{WithheldAtLeast: a.MinWithheld(), Knows: a.Knowledge()}
 }

@@ -83,7 +83,9 @@ func WritePublished(w io.Writer, r *Release, opt WriteOptions) error {
 // WriteInternal writes the officer's file: every cell with its true count
 // (and sum and contributors, for a magnitude table), status, reason, the
 // published value when the release changes values, and the attacker's
-// interval (lower, upper) where one was computed. It holds confidential
+// interval (lower, upper) where one was computed, with its kind
+// (interval: exact, proven — the attacker's interval contains it — or
+// outer — the attacker's interval lies within it). It holds confidential
 // values: never publish it.
 func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
 	t := r.t
@@ -102,7 +104,7 @@ func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
 	if r.value != nil {
 		header = append(header, "published", "difference")
 	}
-	header = append(header, "lower", "upper")
+	header = append(header, "lower", "upper", "interval")
 	cw.write(header...)
 	rec := make([]string, len(header))
 	for c := 0; c < t.NumCells(); c++ {
@@ -125,10 +127,11 @@ func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
 			}
 			k += 2
 		}
-		rec[k], rec[k+1] = "", ""
+		rec[k], rec[k+1], rec[k+2] = "", "", ""
 		if iv, ok := r.Interval(c); ok {
 			rec[k] = formatBound(iv.Lower)
 			rec[k+1] = formatBound(iv.Upper)
+			rec[k+2] = r.IntervalKind(c).String()
 		}
 		cw.write(rec...)
 	}

@@ -228,18 +228,18 @@ func TestWriteInternal(t *testing.T) {
 	r := NewRelease(tab)
 	r.Set(1, Primary, "frequency 3 < 5, and more")
 	r.Set(2, Secondary, "protects a,b")
-	r.SetInterval(1, Interval{0, 7.123456789012345})
-	r.SetInterval(2, Interval{1.5, Unbounded})
+	r.SetInterval(1, Interval{0, 7.123456789012345}, IntervalExact)
+	r.SetInterval(2, Interval{1.5, Unbounded}, IntervalProven)
 
 	var buf bytes.Buffer
 	require.NoError(t, WriteInternal(&buf, r, WriteOptions{}))
 	rows := readCSV(t, buf.String())
 	assert.Equal(t, [][]string{
-		{"geo", "freq", "status", "reason", "lower", "upper"},
-		{"all", "12", "published", "", "", ""},
-		{"a,b", "3", "primary", "frequency 3 < 5, and more", "0", "7.12345678901"},
-		{`say "hi"`, "4", "secondary", "protects a,b", "1.5", "Inf"},
-		{" pad ", "5", "published", "", "", ""},
+		{"geo", "freq", "status", "reason", "lower", "upper", "interval"},
+		{"all", "12", "published", "", "", "", ""},
+		{"a,b", "3", "primary", "frequency 3 < 5, and more", "0", "7.12345678901", "exact"},
+		{`say "hi"`, "4", "secondary", "protects a,b", "1.5", "Inf", "proven"},
+		{" pad ", "5", "published", "", "", "", ""},
 	}, rows)
 
 	// Published values add the published and difference columns.
@@ -249,11 +249,11 @@ func TestWriteInternal(t *testing.T) {
 	require.NoError(t, WriteInternal(&buf, r, WriteOptions{Count: "n"}))
 	rows = readCSV(t, buf.String())
 	assert.Equal(t, [][]string{
-		{"geo", "n", "status", "reason", "published", "difference", "lower", "upper"},
-		{"all", "12", "published", "", "10", "-2", "", ""},
-		{"a,b", "3", "primary", "frequency 3 < 5, and more", "", "", "0", "7.12345678901"},
-		{`say "hi"`, "4", "secondary", "protects a,b", "", "", "1.5", "Inf"},
-		{" pad ", "5", "rounded", "base 5", "0", "-5", "", ""},
+		{"geo", "n", "status", "reason", "published", "difference", "lower", "upper", "interval"},
+		{"all", "12", "published", "", "10", "-2", "", "", ""},
+		{"a,b", "3", "primary", "frequency 3 < 5, and more", "", "", "0", "7.12345678901", "exact"},
+		{`say "hi"`, "4", "secondary", "protects a,b", "", "", "1.5", "Inf", "proven"},
+		{" pad ", "5", "rounded", "base 5", "0", "-5", "", "", ""},
 	}, rows)
 
 	// A magnitude table adds its sum and contributors.
@@ -266,8 +266,8 @@ func TestWriteInternal(t *testing.T) {
 	buf.Reset()
 	require.NoError(t, WriteInternal(&buf, mr, WriteOptions{Value: "amount"}))
 	rows = readCSV(t, buf.String())
-	assert.Equal(t, []string{"geo", "service", "freq", "amount", "contributors", "status", "reason", "lower", "upper"}, rows[0])
-	assert.Equal(t, []string{"0301", "lab", "3", "270", "2", "primary", "dominance (1, 85%)", "", ""}, rows[c+1])
+	assert.Equal(t, []string{"geo", "service", "freq", "amount", "contributors", "status", "reason", "lower", "upper", "interval"}, rows[0])
+	assert.Equal(t, []string{"0301", "lab", "3", "270", "2", "primary", "dominance (1, 85%)", "", "", ""}, rows[c+1])
 	require.Len(t, rows, mt.NumCells()+1)
 }
 

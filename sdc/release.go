@@ -57,6 +57,36 @@ type Interval struct {
 // Width returns Upper − Lower.
 func (iv Interval) Width() float64 { return iv.Upper - iv.Lower }
 
+// IntervalKind says how a recorded interval relates to the attacker's
+// exact interval of the cell.
+type IntervalKind uint8
+
+// The kinds of interval.
+const (
+	// IntervalExact is the attacker's exact interval (of the LP
+	// relaxation, rounded inward to whole numbers).
+	IntervalExact IntervalKind = iota + 1
+	// IntervalProven is a sub-interval of the attacker's: feasible tables
+	// attain both ends, so the attacker's interval is at least this wide.
+	// An audit records one for a cell it has proven safe without solving
+	// for its exact bounds.
+	IntervalProven
+	// IntervalOuter is an outer bound: the attacker's interval lies
+	// within it (a rounding rule's bounds, or bound propagation).
+	IntervalOuter
+)
+
+var kindNames = [...]string{"", "exact", "proven", "outer"}
+
+// String returns the kind as written in the internal file: exact,
+// proven or outer.
+func (k IntervalKind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("IntervalKind(%d)", k)
+}
+
 // Release is what happens to every publishable cell of a table: its status,
 // a reason a person can read when the cell is withheld or changed, the value
 // published when it differs from the true one, and the attacker's interval of
@@ -72,7 +102,9 @@ type Release struct {
 	value    []int64 // published values, when set
 	method   Status  // what the published file says of every published cell when values are set
 	interval map[int32]Interval
+	kind     map[int32]IntervalKind
 	dense    []Interval // intervals of every cell, when set by SetIntervals
+	denseK   IntervalKind
 }
 
 // NewRelease returns a release of t in which every cell is published.
@@ -101,7 +133,9 @@ func (r *Release) Clone() *Release {
 		value:    slices.Clone(r.value),
 		method:   r.method,
 		interval: maps.Clone(r.interval),
+		kind:     maps.Clone(r.kind),
 		dense:    slices.Clone(r.dense),
+		denseK:   r.denseK,
 	}
 	return c
 }
@@ -209,25 +243,28 @@ func (r *Release) Value(c int) (int64, bool) {
 // counts (set by SetValues).
 func (r *Release) HasValues() bool { return r.value != nil }
 
-// SetInterval records the attacker's interval for cell c.
-func (r *Release) SetInterval(c int, iv Interval) {
+// SetInterval records an interval for cell c and how it relates to the
+// attacker's exact one.
+func (r *Release) SetInterval(c int, iv Interval, kind IntervalKind) {
 	if r.interval == nil {
 		r.interval = map[int32]Interval{}
+		r.kind = map[int32]IntervalKind{}
 	}
 	r.interval[int32(c)] = iv
+	r.kind[int32(c)] = kind
 }
 
-// SetIntervals records the attacker's interval of every cell at once (one
-// per cell), as a rounding method derives them.
-func (r *Release) SetIntervals(iv []Interval) error {
+// SetIntervals records an interval for every cell at once (one per cell),
+// all of one kind, as a rounding method derives them.
+func (r *Release) SetIntervals(iv []Interval, kind IntervalKind) error {
 	if len(iv) != r.t.NumCells() {
 		return fmt.Errorf("release: %d intervals for %d cells", len(iv), r.t.NumCells())
 	}
-	r.dense = iv
+	r.dense, r.denseK = iv, kind
 	return nil
 }
 
-// Interval returns the attacker's interval for cell c, if one was recorded.
+// Interval returns the interval recorded for cell c, if any.
 func (r *Release) Interval(c int) (Interval, bool) {
 	if iv, ok := r.interval[int32(c)]; ok {
 		return iv, true
@@ -236,6 +273,18 @@ func (r *Release) Interval(c int) (Interval, bool) {
 		return r.dense[c], true
 	}
 	return Interval{}, false
+}
+
+// IntervalKind returns how the interval recorded for cell c relates to
+// the attacker's exact one (0 when none is recorded).
+func (r *Release) IntervalKind(c int) IntervalKind {
+	if k, ok := r.kind[int32(c)]; ok {
+		return k
+	}
+	if r.dense != nil {
+		return r.denseK
+	}
+	return 0
 }
 
 // Unbounded is the upper end of an interval that has none.

@@ -274,7 +274,7 @@ func TestRelease(t *testing.T) {
 
 	_, ok = r.Interval(1)
 	assert.False(t, ok)
-	r.SetInterval(1, Interval{0, 7})
+	r.SetInterval(1, Interval{0, 7}, IntervalExact)
 	iv, ok := r.Interval(1)
 	assert.True(t, ok)
 	assert.Equal(t, 7.0, iv.Width())
@@ -297,7 +297,7 @@ func TestReleaseClone(t *testing.T) {
 	r := NewRelease(tab)
 	r.Set(1, Primary, "frequency 3 < 5")
 	r.Fix(0)
-	r.SetInterval(1, Interval{0, 7})
+	r.SetInterval(1, Interval{0, 7}, IntervalExact)
 
 	c := r.Clone()
 	assert.Same(t, tab, c.Table())
@@ -312,7 +312,7 @@ func TestReleaseClone(t *testing.T) {
 	c.Set(2, Secondary, "protects M")
 	c.Set(1, Published, "")
 	c.Fix(2)
-	c.SetInterval(2, Interval{1, 2})
+	c.SetInterval(2, Interval{1, 2}, IntervalExact)
 	require.NoError(t, c.SetValues([]int64{10, 5, 5}, Rounded))
 	assert.Equal(t, []Status{Published, Primary, Published}, r.Statuses())
 	assert.Equal(t, "frequency 3 < 5", r.Reason(1))

@@ -13,7 +13,8 @@ import (
 
 // ProtectOptions configures Protect.
 type ProtectOptions struct {
-	// Gauss tunes the secondary suppression.
+	// Gauss tunes the secondary suppression. Its SecondaryZeros is set
+	// by Protect from ZerosPublished.
 	Gauss GaussOptions
 	// Requirement gives the protection requirement of primary cell c; nil
 	// means Default for every primary cell.
@@ -21,6 +22,19 @@ type ProtectOptions struct {
 	// Default is the requirement when Requirement is nil, for example
 	// audit.FrequencyRequirement(maxN).
 	Default audit.Requirement
+	// ZerosPublished keeps every cell of count 0 published: no zero is
+	// ever a secondary cell, so the attacker, who knows the policy, knows
+	// every withheld cell to be at least 1, and Protect withholds more to
+	// meet that attacker. By default zeros may be secondary cells
+	// (Protect sets Gauss.SecondaryZeros), the attacker knows a withheld
+	// cell only to be at least 0, and fewer cells are withheld: on T2,
+	// 579 secondary cells against 1,256 (docs/benchmarks.md).
+	ZerosPublished bool
+	// Attacker is what the attacker knows of the policy beyond what
+	// ZerosPublished says (see audit.Attacker; AttackerOf gives the
+	// whole). Set Attacker.ZerosWithheld when a rule withholds zeros (a
+	// frequency rule that protects them).
+	Attacker audit.Attacker
 	// ExactOnly protects against exact disclosure alone, as GaussSuppression
 	// does by default: no interval audit and no repair. Exact disclosure is
 	// still checked, by audit.Exact.
@@ -71,6 +85,19 @@ type ProtectResult struct {
 	// Unresolved lists the cells that still fail after the repair: they are
 	// reported, never silently accepted.
 	Unresolved []audit.Finding
+	// Attacker is the attacker the release was protected against and
+	// audited for (ProtectOptions.AttackerOf).
+	Attacker audit.Attacker
+}
+
+// AttackerOf returns the attacker that the options' policy implies:
+// Attacker, with ZerosWithheld set unless ZerosPublished.
+func (o ProtectOptions) AttackerOf() audit.Attacker {
+	a := o.Attacker
+	if !o.ZerosPublished {
+		a.ZerosWithheld = true
+	}
+	return a
 }
 
 // Protect protects the Primary cells of rel: Gauss secondary suppression,
@@ -174,8 +201,13 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		return j
 	}
 
-	res := &ProtectResult{}
+	if opt.ZerosPublished && opt.Gauss.SecondaryZeros {
+		return nil, fmt.Errorf("%w: ZerosPublished and Gauss.SecondaryZeros contradict each other (Protect sets Gauss.SecondaryZeros from ZerosPublished)", ErrGaussInput)
+	}
+	res := &ProtectResult{Attacker: opt.AttackerOf()}
+	att := res.Attacker
 	gopt := opt.Gauss
+	gopt.SecondaryZeros = !opt.ZerosPublished
 	var extraCells []GaussCell
 	run := func() error {
 		o := gopt
@@ -203,7 +235,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		}
 		// Say, at no cost, which primary cells the pattern certainly
 		// leaves narrower than their requirement.
-		res.Screen, err = audit.Screen(ctx, rel, audit.Options{Requirement: opt.Requirement, Default: opt.Default})
+		res.Screen, err = audit.Screen(ctx, rel, audit.Options{Requirement: opt.Requirement, Default: opt.Default, Attacker: att})
 		if err != nil {
 			return nil, err
 		}
@@ -212,7 +244,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		}
 		return res, nil
 	}
-	aopt := audit.Options{Requirement: opt.Requirement, Default: opt.Default, Full: opt.FullAudit}
+	aopt := audit.Options{Requirement: opt.Requirement, Default: opt.Default, Full: opt.FullAudit, Attacker: att}
 	if opt.Progress != nil {
 		// The audit of a large table takes minutes: say how far it is,
 		// every ten seconds at most.
@@ -306,7 +338,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 				for i, r := range rels {
 					for c, bc := range toBase[i] {
 						if iv, ok := rel.Interval(bc); ok && r.Suppressed(c) {
-							r.SetInterval(c, iv)
+							r.SetInterval(c, iv, rel.IntervalKind(bc))
 						}
 					}
 				}
@@ -441,7 +473,7 @@ func repairRound(rel *sdc.Release, failing []audit.Finding, before map[int]sdc.I
 			need = max(req.RangeMin, req.RangePercent/100*float64(t.Freq(f.Cell)), req.Upper, req.Lower, 1)
 		}
 		iv, failed := before[f.Cell]
-		c := repairCandidate(rel, f.Cell, need-f.Interval.Width(), extra, escalate && failed && iv == f.Interval)
+		c := repairCandidate(rel, f.Cell, need-f.Interval.Width(), extra, escalate && failed && iv == f.Interval, res.Attacker.ZerosWithheld)
 		if c < 0 {
 			stuck = append(stuck, f)
 			continue
@@ -461,8 +493,11 @@ func repairRound(rel *sdc.Release, failing []audit.Finding, before map[int]sdc.I
 // by need), the smallest such count, else the largest count; ties go to the
 // lower cell index. With totals set, the totals of c along each dimension
 // come first, by the same order, and the neighbours only when none is
-// published. It returns -1 when no published, unfixed candidate is left.
-func repairCandidate(rel *sdc.Release, c int, need float64, taken map[int]bool, totals bool) int {
+// published. A cell of count 0 is a candidate only with zeros (the
+// policy may withhold zeros): otherwise withholding it would break the
+// policy the attacker is told (every withheld cell is at least 1). It
+// returns -1 when no published, unfixed candidate is left.
+func repairCandidate(rel *sdc.Release, c int, need float64, taken map[int]bool, totals, zeros bool) int {
 	t := rel.Table()
 	type key struct {
 		alone  int
@@ -490,7 +525,7 @@ func repairCandidate(rel *sdc.Release, c int, need float64, taken map[int]bool, 
 	withheld := func(x int) bool { return x == c || rel.Status(x) != sdc.Published || taken[x] }
 	best := key{n: -1}
 	consider := func(n int) bool {
-		if withheld(n) || rel.Fixed(n) {
+		if withheld(n) || rel.Fixed(n) || !zeros && t.Freq(n) == 0 {
 			return false
 		}
 		k := key{alone: aloneEquations(t, n, withheld), enough: float64(t.Freq(n)) >= need, v: t.Freq(n), n: n}

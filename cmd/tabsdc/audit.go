@@ -52,16 +52,17 @@ func (rq *requirementFlags) requirement(maxN int) (audit.Requirement, error) {
 }
 
 // runAuditStage audits a release, fills the summary and reports progress.
-func runAuditStage(ctx context.Context, rel *sdc.Release, req audit.Requirement, sum *report.Summary, pr progress) (*audit.Result, error) {
+func runAuditStage(ctx context.Context, rel *sdc.Release, opt audit.Options, sum *report.Summary, pr progress) (*audit.Result, error) {
 	sum.Begin("audit")
 	last := 0
-	res, err := audit.Audit(ctx, rel, audit.Options{Default: req, Progress: func(done, total int) {
+	opt.Progress = func(done, total int) {
 		// Every tenth of the way on long audits.
 		if total > 5000 && done < total && 10*done/total > last {
 			last = 10 * done / total
 			pr.printf("audit: %d of %d cells", done, total)
 		}
-	}})
+	}
+	res, err := audit.Audit(ctx, rel, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -106,18 +107,25 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	pattern := fs.String("pattern", "", "CSV with a column per dimension and a status column (required)")
 	maxN := fs.Int("max-n", 4, "the frequency threshold the pattern protects; the default requirement is an interval max-n+1 wide")
 	screen := fs.Bool("screen", false, "screen by bound propagation first: cells that certainly fail are reported in milliseconds, without the LP audit (and without --internal)")
+	fullAudit := fs.Bool("full-audit", false, "compute every suppressed cell's exact interval (slower); by default a cell already proven safe gets a proven sub-interval (internal file: interval = proven)")
+	publishZeros := fs.Bool("publish-zeros", false, "the pattern's policy never withholds a zero count (tabsdc protect --publish-zeros): the attacker knows every suppressed cell to be at least 1")
+	protectZeros := fs.Bool("protect-zeros", false, "the pattern's rules withhold zero counts as primary cells (with --publish-zeros: zeros are withheld after all)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *pattern == "" {
 		return fmt.Errorf("--pattern is required")
 	}
+	if *maxN < 0 {
+		return fmt.Errorf("--max-n %d is negative (0 checks exact disclosure only)", *maxN)
+	}
 	req, err := rq.requirement(*maxN)
 	if err != nil {
 		return err
 	}
+	aopt := audit.Options{Default: req, Full: *fullAudit, Attacker: audit.Attacker{ZerosWithheld: !*publishZeros || *protectZeros}}
 	pr := progress{stderr, of.quiet}
-	sum := &report.Summary{Method: "audit of a given pattern"}
+	sum := &report.Summary{Method: "audit of a given pattern", Attacker: report.AttackerOf(aopt.Attacker)}
 	t, err := in.read()
 	if err != nil {
 		return err
@@ -133,7 +141,7 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	}
 	if *screen {
 		sum.Begin("screen")
-		sc, err := audit.Screen(context.Background(), rel, audit.Options{Default: req})
+		sc, err := audit.Screen(context.Background(), rel, aopt)
 		if err != nil {
 			return err
 		}
@@ -150,7 +158,7 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 			return findingsError(t, sc, "screen", "")
 		}
 	}
-	res, err := runAuditStage(context.Background(), rel, req, sum, pr)
+	res, err := runAuditStage(context.Background(), rel, aopt, sum, pr)
 	if err != nil {
 		return err
 	}

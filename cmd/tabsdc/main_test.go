@@ -172,7 +172,7 @@ func TestRoundSmallCount(t *testing.T) {
 		assert.Equal(t, s, vals[c], tab.Label(c))
 	}
 	internal := readCSV(t, filepath.Join(dir, "internal.csv"))
-	assert.Equal(t, []string{"geo", "sex", "age", "freq", "status", "reason", "published", "difference", "lower", "upper"}, internal[0])
+	assert.Equal(t, []string{"geo", "sex", "age", "freq", "status", "reason", "published", "difference", "lower", "upper", "interval"}, internal[0])
 
 	var stderr2 bytes.Buffer
 	args[len(args)-9] = "magic" // --method
@@ -192,7 +192,7 @@ func TestProtectGaussThenAudit(t *testing.T) {
 
 	rows := readCSV(t, internal)
 	pub := readCSV(t, filepath.Join(dir, "published.csv"))
-	require.Equal(t, []string{"geo", "sex", "age", "freq", "status", "reason", "lower", "upper"}, rows[0])
+	require.Equal(t, []string{"geo", "sex", "age", "freq", "status", "reason", "lower", "upper", "interval"}, rows[0])
 	secondary := 0
 	for i, row := range rows[1:] {
 		switch row[4] {

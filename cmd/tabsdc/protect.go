@@ -282,7 +282,7 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 	fullAudit := fs.Bool("full-audit", false, "gauss: compute every suppressed cell's exact interval (slower); by default cells already proven safe get a proven sub-interval")
 	maxRounds := fs.Int("max-rounds", 30, "gauss: the most audit-and-repair rounds")
 	noCleanup := fs.Bool("no-cleanup", false, "gauss: keep every secondary cell; by default, before the audit, secondary cells the pattern does not need are published again (summary.json: republished)")
-	secondaryZeros := fs.Bool("secondary-zeros", false, "gauss: zero cells may be secondary suppressions")
+	publishZeros := fs.Bool("publish-zeros", false, "gauss: never withhold a zero count as a secondary cell; the attacker, who knows the policy, then knows every withheld cell to be at least 1, and more cells are withheld to meet that (by default zeros may be secondary cells)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -347,8 +347,9 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 			rels[i] = lt.rel
 		}
 		res, err := suppress.ProtectLinked(ctx, base, rels, suppress.ProtectOptions{
-			Gauss:     suppress.GaussOptions{SecondaryZeros: *secondaryZeros},
-			Default:   req,
+			ZerosPublished: *publishZeros,
+			Attacker:       audit.Attacker{ZerosWithheld: rf.protectZeros},
+			Default:        req,
 			ExactOnly: *exactOnly,
 			MaxRounds: *maxRounds,
 			FullAudit: *fullAudit,
@@ -370,6 +371,7 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		sum.Audit = out
+		sum.Attacker = report.AttackerOf(res.Attacker)
 		if len(res.Unresolved) > 0 {
 			failure = unresolvedError(base, res.Unresolved)
 		}

@@ -96,7 +96,7 @@ func runRound(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := res.Release.SetIntervals(ivs); err != nil {
+	if err := res.Release.SetIntervals(ivs, sdc.IntervalOuter); err != nil {
 		return err
 	}
 	sum.End("audit")

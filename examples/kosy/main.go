@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/benchmarks"
@@ -71,6 +72,7 @@ func run(ctx context.Context, w io.Writer, table, out string, maxN int) error {
 	sum.Audit = &report.AuditOutcome{Passed: a.Passed(), Audited: a.Audited, Disclosed: len(a.Disclosed), UnderProtected: len(a.UnderProtected),
 		Components: a.Components, LargestInnerLP: a.Largest, RepairRounds: pres.Rounds, Audits: pres.Audits,
 		RepairSecondary: len(pres.Extra), Republished: len(pres.Republished)}
+	sum.Attacker = report.AttackerOf(pres.Attacker)
 	sum.Count(rel)
 
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -101,6 +103,9 @@ func printSummary(w io.Writer, t *sdc.Table, rel *sdc.Release, sum *report.Summa
 	if a := sum.Audit; a != nil {
 		fmt.Fprintf(w, "audit: %d suppressed cells, %d disclosed, %d under-protected (after %d repair rounds); passed: %v\n",
 			a.Audited, a.Disclosed, a.UnderProtected, a.RepairRounds, a.Passed)
+	}
+	if at := sum.Attacker; at != nil {
+		fmt.Fprintf(w, "the audit's attacker knows: %s\n", strings.Join(at.Knows, "; "))
 	}
 	for _, r := range sum.Rules {
 		fmt.Fprintf(w, "  rule %-12s %6d cells\n", r.Rule, r.Cells)

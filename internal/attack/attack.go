@@ -103,6 +103,13 @@ type Enumerator struct {
 // Enumerate enumerates the tables that agree with rel. It gives up, with
 // false, after limit search nodes.
 func Enumerate(rel *sdc.Release, limit int) (*Enumerator, bool) {
+	return EnumerateMin(rel, limit, 0)
+}
+
+// EnumerateMin is Enumerate for an attacker who also knows that every
+// withheld cell (inner or total; not hidden ones) is at least minWithheld,
+// as where the publisher never withholds a zero (minWithheld 1).
+func EnumerateMin(rel *sdc.Release, limit int, minWithheld int64) (*Enumerator, bool) {
 	t := rel.Table()
 	e := &Enumerator{t: t}
 	pos := map[int]int{}
@@ -138,6 +145,35 @@ func Enumerate(rel *sdc.Release, limit int) (*Enumerator, bool) {
 	for i := range inEq {
 		e.free = append(e.free, !inEq[i])
 	}
+	// The least value of each unknown, and the withheld totals to check
+	// in every table found.
+	lb := make([]int64, len(e.unknown))
+	for i, k := range e.unknown {
+		if rel.Suppressed(t.InnerCell(k)) {
+			lb[i] = minWithheld
+		}
+	}
+	type totalMin struct {
+		base int64
+		idx  []int
+	}
+	var totals []totalMin
+	if minWithheld > 0 {
+		for c := 0; c < t.NumCells(); c++ {
+			if t.IsInner(c) || !rel.Suppressed(c) {
+				continue
+			}
+			tm := totalMin{}
+			Brute(t, c, func(k int) {
+				if kv, ok := known[k]; ok {
+					tm.base += kv
+				} else {
+					tm.idx = append(tm.idx, pos[k])
+				}
+			})
+			totals = append(totals, tm)
+		}
+	}
 	// Upper bound of each unknown: the least right-hand side covering it.
 	ub := make([]int64, len(e.unknown))
 	for i := range ub {
@@ -171,14 +207,23 @@ func Enumerate(rel *sdc.Release, limit int) (*Enumerator, bool) {
 			return false
 		}
 		if i == len(x) {
+			for _, tm := range totals {
+				s := tm.base
+				for _, j := range tm.idx {
+					s += x[j]
+				}
+				if s < minWithheld {
+					return true
+				}
+			}
 			e.sols = append(e.sols, append([]int64(nil), x...))
 			return true
 		}
 		hi := ub[i]
 		if hi < 0 {
-			hi = 0 // a free unknown: its value is unbounded; enumerate 0 only
+			hi = lb[i] // a free unknown: its value is unbounded; enumerate its least only
 		}
-		for v := int64(0); v <= hi; v++ {
+		for v := lb[i]; v <= hi; v++ {
 			ok := true
 			for _, q := range byVar[i] {
 				sum[q] += v
@@ -253,3 +298,6 @@ func Brute(t *sdc.Table, c int, fn func(k int)) {
 		}
 	}
 }
+
+// Solutions returns the feasible tables found (values of the unknowns).
+func (e *Enumerator) Solutions() [][]int64 { return e.sols }

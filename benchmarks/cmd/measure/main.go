@@ -42,6 +42,7 @@ func main() {
 	limit := flag.Duration("for", 0, "audit: stop the audit after this long and report how far it got (0: no limit)")
 	maxEntries := flag.Int64("max-entries", 0, "secondary: the Gaussian elimination's limit on stored entries (0: its default)")
 	noCleanup := flag.Bool("no-cleanup", false, "protect: keep every secondary cell (no cleanup before the audit)")
+	zeros := flag.Bool("zeros", false, "secondary, audit, protect: zeros may be secondary cells (GaussOptions.SecondaryZeros); the attacker then knows a withheld cell only to be ≥ 0, not ≥ 1")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -58,7 +59,7 @@ func main() {
 			f.Close()
 		}()
 	}
-	if err := run(*table, *stage, config{full: *full, limit: *limit, maxEntries: *maxEntries, noCleanup: *noCleanup}); err != nil {
+	if err := run(*table, *stage, config{full: *full, limit: *limit, maxEntries: *maxEntries, noCleanup: *noCleanup, zeros: *zeros}); err != nil {
 		fmt.Fprintln(os.Stderr, "measure:", err)
 		exit = 1
 	}
@@ -66,6 +67,7 @@ func main() {
 
 // config holds the flags of a stage.
 type config struct {
+	zeros      bool
 	full       bool
 	limit      time.Duration
 	maxEntries int64
@@ -74,6 +76,7 @@ type config struct {
 
 func run(name, stage string, cfg config) error {
 	full, limit, maxEntries := cfg.full, cfg.limit, cfg.maxEntries
+	attacker := audit.Attacker{ZerosWithheld: cfg.zeros}
 	ctx := context.Background()
 	t0 := time.Now()
 	t, err := benchmarks.Table(name)
@@ -97,7 +100,7 @@ func run(name, stage string, cfg config) error {
 			return err
 		}
 		t0 = time.Now()
-		g, err := suppress.Gauss(ctx, rel, suppress.GaussOptions{MaxEntries: maxEntries})
+		g, err := suppress.Gauss(ctx, rel, suppress.GaussOptions{MaxEntries: maxEntries, SecondaryZeros: cfg.zeros})
 		took = time.Since(t0)
 		facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells)", g.Secondary, 100*float64(g.Secondary)/float64(t.NumCells())))
 		return err
@@ -122,7 +125,7 @@ func run(name, stage string, cfg config) error {
 		var a *audit.Result
 		var reached int
 		report := progress()
-		a, err = audit.Audit(actx, rel, audit.Options{Default: audit.FrequencyRequirement(4), Full: full, Progress: func(done, total int) {
+		a, err = audit.Audit(actx, rel, audit.Options{Default: audit.FrequencyRequirement(4), Full: full, Attacker: attacker, Progress: func(done, total int) {
 			reached = done
 			report(done, total)
 		}})
@@ -147,7 +150,7 @@ func run(name, stage string, cfg config) error {
 		}
 		t0 = time.Now()
 		var a *audit.Result
-		a, err = audit.Screen(ctx, rel, audit.Options{Default: audit.FrequencyRequirement(4)})
+		a, err = audit.Screen(ctx, rel, audit.Options{Default: audit.FrequencyRequirement(4), Attacker: attacker})
 		took = time.Since(t0)
 		if err == nil {
 			facts = append(facts, fmt.Sprintf("screened=%d certainly-disclosed=%d certainly-under-protected=%d", a.Audited, len(a.Disclosed), len(a.UnderProtected)))
@@ -160,11 +163,16 @@ func run(name, stage string, cfg config) error {
 		var p *suppress.ProtectResult
 		start := t0
 		say := func(msg string) { fmt.Fprintf(os.Stderr, "%s: %s\n", time.Since(start).Round(time.Second), msg) }
-		p, err = suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(4), FullAudit: full, NoCleanup: cfg.noCleanup, Progress: say})
+		p, err = suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(4), FullAudit: full, NoCleanup: cfg.noCleanup, Progress: say, Gauss: suppress.GaussOptions{SecondaryZeros: cfg.zeros}})
 		took = time.Since(t0)
 		if err == nil {
-			sec := rel.Count(sdc.Secondary)
-			facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells) rounds=%d audits=%d kept=%d republished=%d unresolved=%d", sec, 100*float64(sec)/float64(t.NumCells()), p.Rounds, p.Audits, p.Kept, len(p.Republished), len(p.Unresolved)))
+			sec, zeroSec := rel.Count(sdc.Secondary), 0
+			for c := 0; c < t.NumCells(); c++ {
+				if rel.Status(c) == sdc.Secondary && t.Freq(c) == 0 {
+					zeroSec++
+				}
+			}
+			facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells; %d of them zeros, %d non-zero) rounds=%d audits=%d kept=%d republished=%d unresolved=%d", sec, 100*float64(sec)/float64(t.NumCells()), zeroSec, sec-zeroSec, p.Rounds, p.Audits, p.Kept, len(p.Republished), len(p.Unresolved)))
 			for _, f := range p.Unresolved {
 				fmt.Fprintf(os.Stderr, "unresolved: %s (count %d): %s\n", t.Label(f.Cell), t.Freq(f.Cell), f.Why)
 			}
