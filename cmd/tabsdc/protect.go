@@ -350,11 +350,11 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 			ZerosPublished: *publishZeros,
 			Attacker:       audit.Attacker{ZerosWithheld: rf.protectZeros},
 			Default:        req,
-			ExactOnly: *exactOnly,
-			MaxRounds: *maxRounds,
-			FullAudit: *fullAudit,
-			NoCleanup: *noCleanup,
-			Progress:  func(msg string) { pr.printf("%s", msg) },
+			ExactOnly:      *exactOnly,
+			MaxRounds:      *maxRounds,
+			FullAudit:      *fullAudit,
+			NoCleanup:      *noCleanup,
+			Progress:       func(msg string) { pr.printf("%s", msg) },
 		})
 		if err != nil {
 			return err
