@@ -36,6 +36,11 @@ type Attacker struct {
 	// is at least 1; the audit then refuses a release that withholds a
 	// zero (the policy would not be the one the attacker is told).
 	ZerosWithheld bool
+	// IgnoreSingletons leaves out the singleton intruder: a person
+	// counted alone in a withheld inner cell (count 1) knows that cell's
+	// value, alone or with another such person of one relation
+	// (Singletons). Without it, Protect meets that intruder too.
+	IgnoreSingletons bool
 }
 
 // MinWithheld is the least value the attacker knows a withheld cell to
@@ -59,6 +64,9 @@ func (a Attacker) Knowledge() []string {
 		k = append(k, "a withheld cell may be 0 (the policy may withhold zeros)")
 	} else {
 		k = append(k, "every withheld cell is at least 1 (the policy never withholds a zero)")
+	}
+	if !a.IgnoreSingletons {
+		k = append(k, "a person counted alone in a withheld cell knows it is 1, alone or with one other such person of the same total")
 	}
 	return k
 }

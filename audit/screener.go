@@ -153,7 +153,7 @@ func (s *Screener) Bounds(c int) (sdc.Interval, error) {
 // (outer intervals, as Screen's) say which cells would fail. A cell that
 // is published already, hidden, or primary is an error.
 func (s *Screener) TryPublish(cells ...int) (bool, []Finding, error) {
-	return s.publish(cells, false)
+	return s.publish(cells, tryMode)
 }
 
 // Publish takes the withheld cells as published at their true values,
@@ -162,11 +162,29 @@ func (s *Screener) TryPublish(cells ...int) (bool, []Finding, error) {
 // the same inner cells as a published one, say), so that the screener
 // goes on from the pattern as it is.
 func (s *Screener) Publish(cells ...int) ([]Finding, error) {
-	_, findings, err := s.publish(cells, true)
+	_, findings, err := s.publish(cells, forceMode)
 	return findings, err
 }
 
-func (s *Screener) publish(cells []int, force bool) (bool, []Finding, error) {
+// Probe reports what the screen finds at the other withheld cells when
+// an attacker also knows the true values of the given withheld cells
+// (primary ones too: a respondent alone in a cell of count 1 knows it),
+// and leaves the screener as it was. It is the screen of the singleton
+// intruder (see Singletons).
+func (s *Screener) Probe(cells ...int) ([]Finding, error) {
+	_, findings, err := s.publish(cells, probeMode)
+	return findings, err
+}
+
+// The modes of publish: keep the cells published when the screen passes,
+// keep them whatever it finds, or never keep them.
+const (
+	tryMode = iota
+	forceMode
+	probeMode
+)
+
+func (s *Screener) publish(cells []int, mode int) (bool, []Finding, error) {
 	t := s.rel.Table()
 	vars := make([]int32, len(cells))
 	for i, c := range cells {
@@ -177,7 +195,7 @@ func (s *Screener) publish(cells []int, force bool) (bool, []Finding, error) {
 		switch {
 		case v < 0 || s.pub[v]:
 			return false, nil, fmt.Errorf("audit: %s is published already", t.Label(c))
-		case s.rel.Status(c) == sdc.Primary:
+		case s.rel.Status(c) == sdc.Primary && mode != probeMode:
 			return false, nil, fmt.Errorf("audit: %s is a primary cell", t.Label(c))
 		case !s.rel.Suppressed(c):
 			return false, nil, fmt.Errorf("audit: %s is hidden (of no released table)", t.Label(c))
@@ -213,7 +231,7 @@ func (s *Screener) publish(cells []int, force bool) (bool, []Finding, error) {
 		}
 	}
 	findings := append(res.Disclosed, res.UnderProtected...)
-	ok := len(findings) == 0 || force
+	ok := mode == forceMode || mode == tryMode && len(findings) == 0
 	if ok {
 		for _, v := range vars {
 			s.pub[v] = true

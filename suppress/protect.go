@@ -16,20 +16,22 @@ type ProtectOptions struct {
 	// Gauss tunes the secondary suppression. Its SecondaryZeros is set
 	// by Protect from ZerosPublished.
 	Gauss GaussOptions
-	// Requirement gives the protection requirement of primary cell c; nil
-	// means Default for every primary cell.
-	Requirement func(c int) audit.Requirement
-	// Default is the requirement when Requirement is nil, for example
-	// audit.FrequencyRequirement(maxN).
-	Default audit.Requirement
 	// ZerosPublished keeps every cell of count 0 published: no zero is
 	// ever a secondary cell, so the attacker, who knows the policy, knows
 	// every withheld cell to be at least 1, and Protect withholds more to
 	// meet that attacker. By default zeros may be secondary cells
 	// (Protect sets Gauss.SecondaryZeros), the attacker knows a withheld
 	// cell only to be at least 0, and fewer cells are withheld: on T2,
-	// 579 secondary cells against 1,256 (docs/benchmarks.md).
+	// 795 secondary cells against 1,258 (docs/benchmarks.md). But Gauss
+	// then keeps every zero in its elimination, which on T3 exceeds its
+	// memory guard.
 	ZerosPublished bool
+	// Requirement gives the protection requirement of primary cell c; nil
+	// means Default for every primary cell.
+	Requirement func(c int) audit.Requirement
+	// Default is the requirement when Requirement is nil, for example
+	// audit.FrequencyRequirement(maxN).
+	Default audit.Requirement
 	// Attacker is what the attacker knows of the policy beyond what
 	// ZerosPublished says (see audit.Attacker; AttackerOf gives the
 	// whole). Set Attacker.ZerosWithheld when a rule withholds zeros (a
@@ -88,6 +90,9 @@ type ProtectResult struct {
 	// Attacker is the attacker the release was protected against and
 	// audited for (ProtectOptions.AttackerOf).
 	Attacker audit.Attacker
+	// Singletons is the singleton audit of the final pattern (nil with
+	// Attacker.IgnoreSingletons, ExactOnly, or when the audit failed).
+	Singletons *audit.SingletonResult
 }
 
 // AttackerOf returns the attacker that the options' policy implies:
@@ -289,6 +294,15 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			if err != nil {
 				return nil, err
 			}
+			if sc.Passed() && !att.IgnoreSingletons {
+				// The singleton intruder, screened the same way (its
+				// checks are one-sided too).
+				sg, err := audit.Singletons(ctx, rel, aopt)
+				if err != nil {
+					return nil, err
+				}
+				sc = &audit.Result{Audited: sc.Audited, Disclosed: sg.Disclosed, UnderProtected: sg.UnderProtected}
+			}
 			if !sc.Passed() {
 				failing = append(append(failing, sc.Disclosed...), sc.UnderProtected...)
 				if added, _ = repairRound(rel, failing, failedBefore, opt, extra, res); added > 0 {
@@ -348,7 +362,19 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 				seeded = " (seeded by the last round's tables)"
 			}
 			say("audit%s: %d withheld cells, %d disclosed, %d under-protected", seeded, a.Audited, len(a.Disclosed), len(a.UnderProtected))
-			if a.Passed() {
+			failingNow := append(append([]audit.Finding(nil), a.Disclosed...), a.UnderProtected...)
+			if len(failingNow) == 0 && !att.IgnoreSingletons {
+				// The pattern the audit passed, against the singleton
+				// intruder too.
+				sg, err := audit.Singletons(ctx, rel, aopt)
+				if err != nil {
+					return nil, err
+				}
+				res.Singletons = sg
+				failingNow = append(append(failingNow, sg.Disclosed...), sg.UnderProtected...)
+				say("singletons: %d intruders, %d pairs; %d primary cells disclosed to one, %d under-protected", sg.Intruders, sg.Pairs, len(sg.Disclosed), len(sg.UnderProtected))
+			}
+			if len(failingNow) == 0 {
 				return res, nil
 			}
 			if cleaned != nil {
@@ -358,10 +384,10 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 				// all of it, and go on from there: a superset of the
 				// audited pattern, so the next audit starts from this
 				// one's tables.
-				nfail := len(a.Disclosed) + len(a.UnderProtected)
+				nfail := len(failingNow)
 				var near []int
 				if cleanTries < cleanupRetries {
-					near = nearCells(base, append(append([]audit.Finding(nil), a.Disclosed...), a.UnderProtected...))
+					near = nearCells(base, failingNow)
 				}
 				if n := cleaned.rewithhold(rels, cleanedToBase, near); n > 0 && len(cleaned.republished) > 0 {
 					cleanTries++
@@ -379,7 +405,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 				}
 				continue
 			}
-			failing = append(append([]audit.Finding(nil), a.Disclosed...), a.UnderProtected...)
+			failing = failingNow
 			if round == maxRounds {
 				res.Unresolved = failing
 				return res, nil

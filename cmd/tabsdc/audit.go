@@ -108,8 +108,9 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	maxN := fs.Int("max-n", 4, "the frequency threshold the pattern protects; the default requirement is an interval max-n+1 wide")
 	screen := fs.Bool("screen", false, "screen by bound propagation first: cells that certainly fail are reported in milliseconds, without the LP audit (and without --internal)")
 	fullAudit := fs.Bool("full-audit", false, "compute every suppressed cell's exact interval (slower); by default a cell already proven safe gets a proven sub-interval (internal file: interval = proven)")
-	publishZeros := fs.Bool("publish-zeros", false, "the pattern's policy never withholds a zero count (tabsdc protect --publish-zeros): the attacker knows every suppressed cell to be at least 1")
+	publishZeros := fs.Bool("publish-zeros", false, "the pattern's policy never withholds a zero count (tabsdc protect --publish-zeros): the attacker knows every suppressed cell to be at least 1; by default it knows them only to be at least 0, as protect's default policy (zeros may be secondary cells) has it")
 	protectZeros := fs.Bool("protect-zeros", false, "the pattern's rules withhold zero counts as primary cells (with --publish-zeros: zeros are withheld after all)")
+	noSingletons := fs.Bool("no-singletons", false, "leave out the singleton audit (a person counted alone in a suppressed cell knows it is 1)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	aopt := audit.Options{Default: req, Full: *fullAudit, Attacker: audit.Attacker{ZerosWithheld: !*publishZeros || *protectZeros}}
+	aopt := audit.Options{Default: req, Full: *fullAudit, Attacker: audit.Attacker{ZerosWithheld: !*publishZeros || *protectZeros, IgnoreSingletons: *noSingletons}}
 	pr := progress{stderr, of.quiet}
 	sum := &report.Summary{Method: "audit of a given pattern", Attacker: report.AttackerOf(aopt.Attacker)}
 	t, err := in.read()

@@ -186,7 +186,9 @@ func TestProtectGaussThenAudit(t *testing.T) {
 	in := []string{"--input", filepath.Join(dir, "cells.csv"), "--dim", "geo=" + filepath.Join(dir, "geo.csv"), "--dim", "sex", "--dim", "age"}
 	internal := filepath.Join(dir, "internal.csv")
 	var stdout, stderr bytes.Buffer
-	args := append(append([]string{"protect", "--quiet"}, in...), "--secondary", "gauss", "--max-n", "4",
+	// With zeros published (the ≥ 1 policy) the cleanup has cells to
+	// publish again on T1.
+	args := append(append([]string{"protect", "--quiet", "--publish-zeros"}, in...), "--secondary", "gauss", "--max-n", "4",
 		"--out", filepath.Join(dir, "published.csv"), "--internal", internal, "--json", filepath.Join(dir, "summary.json"))
 	require.Equal(t, 0, run(args, &stdout, &stderr), stderr.String())
 
@@ -224,7 +226,7 @@ func TestProtectGaussThenAudit(t *testing.T) {
 	// --no-cleanup keeps them withheld: more secondary cells, none
 	// republished.
 	noClean := filepath.Join(dir, "noclean.json")
-	require.Equal(t, 0, run(append(append([]string{"protect", "--quiet", "--no-cleanup"}, in...), "--max-n", "4",
+	require.Equal(t, 0, run(append(append([]string{"protect", "--quiet", "--publish-zeros", "--no-cleanup"}, in...), "--max-n", "4",
 		"--out", filepath.Join(dir, "nc.csv"), "--json", noClean), &stdout, &stderr), stderr.String())
 	raw, err = os.ReadFile(noClean)
 	require.NoError(t, err)
@@ -236,7 +238,7 @@ func TestProtectGaussThenAudit(t *testing.T) {
 	// The audit verb agrees, reading the pattern back.
 	stdout.Reset()
 	stderr.Reset()
-	auditArgs := append(append([]string{"audit", "--quiet"}, in...), "--pattern", internal, "--max-n", "4")
+	auditArgs := append(append([]string{"audit", "--quiet", "--publish-zeros"}, in...), "--pattern", internal, "--max-n", "4")
 	assert.Equal(t, 0, run(auditArgs, &stdout, &stderr), stderr.String())
 	assert.Contains(t, stdout.String(), "audit passed")
 

@@ -282,7 +282,7 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 	fullAudit := fs.Bool("full-audit", false, "gauss: compute every suppressed cell's exact interval (slower); by default cells already proven safe get a proven sub-interval")
 	maxRounds := fs.Int("max-rounds", 30, "gauss: the most audit-and-repair rounds")
 	noCleanup := fs.Bool("no-cleanup", false, "gauss: keep every secondary cell; by default, before the audit, secondary cells the pattern does not need are published again (summary.json: republished)")
-	publishZeros := fs.Bool("publish-zeros", false, "gauss: never withhold a zero count as a secondary cell; the attacker, who knows the policy, then knows every withheld cell to be at least 1, and more cells are withheld to meet that (by default zeros may be secondary cells)")
+	publishZeros := fs.Bool("publish-zeros", false, "gauss: never withhold a zero count as a secondary cell; the attacker, who knows the policy, then knows every suppressed cell to be at least 1, and more cells are withheld to meet that. By default zeros may be secondary cells (fewer cells withheld; but Gauss keeps every zero in its elimination, which may exceed its memory guard on large tables)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func main() {
 	limit := flag.Duration("for", 0, "audit: stop the audit after this long and report how far it got (0: no limit)")
 	maxEntries := flag.Int64("max-entries", 0, "secondary: the Gaussian elimination's limit on stored entries (0: its default)")
 	noCleanup := flag.Bool("no-cleanup", false, "protect: keep every secondary cell (no cleanup before the audit)")
-	zeros := flag.Bool("zeros", false, "secondary, audit, protect: zeros may be secondary cells (GaussOptions.SecondaryZeros); the attacker then knows a withheld cell only to be ≥ 0, not ≥ 1")
+	publishZeros := flag.Bool("publish-zeros", false, "secondary, audit, screen, protect: zeros are never secondary cells (ProtectOptions.ZerosPublished); the attacker then knows every withheld cell to be ≥ 1. By default zeros may be secondary cells, as Protect's default policy has it")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -59,7 +59,7 @@ func main() {
 			f.Close()
 		}()
 	}
-	if err := run(*table, *stage, config{full: *full, limit: *limit, maxEntries: *maxEntries, noCleanup: *noCleanup, zeros: *zeros}); err != nil {
+	if err := run(*table, *stage, config{full: *full, limit: *limit, maxEntries: *maxEntries, noCleanup: *noCleanup, zeros: !*publishZeros}); err != nil {
 		fmt.Fprintln(os.Stderr, "measure:", err)
 		exit = 1
 	}
@@ -163,7 +163,7 @@ func run(name, stage string, cfg config) error {
 		var p *suppress.ProtectResult
 		start := t0
 		say := func(msg string) { fmt.Fprintf(os.Stderr, "%s: %s\n", time.Since(start).Round(time.Second), msg) }
-		p, err = suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(4), FullAudit: full, NoCleanup: cfg.noCleanup, Progress: say, Gauss: suppress.GaussOptions{SecondaryZeros: cfg.zeros}})
+		p, err = suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(4), FullAudit: full, NoCleanup: cfg.noCleanup, Progress: say, ZerosPublished: !cfg.zeros})
 		took = time.Since(t0)
 		if err == nil {
 			sec, zeroSec := rel.Count(sdc.Secondary), 0
@@ -173,6 +173,17 @@ func run(name, stage string, cfg config) error {
 				}
 			}
 			facts = append(facts, fmt.Sprintf("secondary=%d (%.2f%% of cells; %d of them zeros, %d non-zero) rounds=%d audits=%d kept=%d republished=%d unresolved=%d", sec, 100*float64(sec)/float64(t.NumCells()), zeroSec, sec-zeroSec, p.Rounds, p.Audits, p.Kept, len(p.Republished), len(p.Unresolved)))
+			t1 := time.Now()
+			sg, serr := audit.Singletons(ctx, rel, audit.Options{Default: audit.FrequencyRequirement(4), Attacker: p.Attacker})
+			if serr != nil {
+				return serr
+			}
+			for i, f := range append(sg.Disclosed, sg.UnderProtected...) {
+				if i < 6 {
+					fmt.Fprintf(os.Stderr, "singleton finding: %s (count %d, %s): %s\n", t.Label(f.Cell), t.Freq(f.Cell), rel.Status(f.Cell), f.Why)
+				}
+			}
+			facts = append(facts, fmt.Sprintf("singletons: %d intruders, %d pairs, %d disclosed, %d under-protected (%.2fs)", sg.Intruders, sg.Pairs, len(sg.Disclosed), len(sg.UnderProtected), time.Since(t1).Seconds()))
 			for _, f := range p.Unresolved {
 				fmt.Fprintf(os.Stderr, "unresolved: %s (count %d): %s\n", t.Label(f.Cell), t.Freq(f.Cell), f.Why)
 			}
