@@ -233,11 +233,11 @@ func TestProtectRoundsOnlyAdd(t *testing.T) {
 
 // Withholding a total for a cell whose interval a withheld neighbour did
 // not move (repairRound) leaves far fewer cells unresolved on random
-// tables than withholding neighbours only.
+// tables than withholding neighbours only (43 against 259 on these 80).
 func TestProtectEscalationResolvesMore(t *testing.T) {
 	defer func() { escalate = true }()
 	var unresolved [2]int
-	for seed := uint64(0); seed < 150; seed++ {
+	for seed := uint64(0); seed < 80; seed++ {
 		for i, esc := range []bool{false, true} {
 			escalate = esc
 			rng := rand.New(rand.NewPCG(seed, 99))
@@ -255,13 +255,15 @@ func TestProtectEscalationResolvesMore(t *testing.T) {
 
 // The screen by bound propagation (audit.Screen) repairs cells that
 // certainly fail without an audit: on random tables far fewer audits run
-// (276 → 198), and about as many cells are left unresolved (17 → 21: the
-// repair is a heuristic, and another order of repairs ends elsewhere).
+// (298 → 80 on these 80 tables, with the policy's attacker and the
+// singleton check), and about as many cells are left unresolved (66 →
+// 57: the repair is a heuristic, and another order of repairs ends
+// elsewhere).
 // The cleanup, whose failed audits would count too, is off.
 func TestProtectScreenSavesAudits(t *testing.T) {
 	defer func() { screen = true }()
 	var audits, unresolved [2]int
-	for seed := uint64(0); seed < 150; seed++ {
+	for seed := uint64(0); seed < 80; seed++ {
 		for i, sc := range []bool{false, true} {
 			screen = sc
 			rng := rand.New(rand.NewPCG(seed, 77))
