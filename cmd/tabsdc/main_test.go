@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -305,4 +306,59 @@ func TestProtectLinkedTables(t *testing.T) {
 	bad := append(append([]string(nil), args[:len(args)-6]...), "--table", "x=geo,region", "--out", filepath.Join(dir, "p.csv"))
 	assert.Equal(t, 1, run(bad, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), `--table x: marginal: the table has no dimension "region"`)
+}
+
+// shuffleLines writes src to dst with its lines after the header in a
+// random order.
+func shuffleLines(t *testing.T, rng *rand.Rand, src, dst string) {
+	t.Helper()
+	raw, err := os.ReadFile(src)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
+	body := lines[1:]
+	rng.Shuffle(len(body), func(i, j int) { body[i], body[j] = body[j], body[i] })
+	require.NoError(t, os.WriteFile(dst, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	require.NotEqual(t, raw, []byte(strings.Join(lines, "\n")+"\n"), "the shuffle changed nothing")
+}
+
+// TestProtectOrderIndependent protects T2 from its generated files and from
+// the same files with their rows shuffled (a weekly export in another
+// order): the outputs must be byte-identical, and the summaries equal but
+// for the seconds.
+func TestProtectOrderIndependent(t *testing.T) {
+	dir := t.TempDir()
+	genTable(t, "T2", dir)
+	shuf := t.TempDir()
+	rng := rand.New(rand.NewPCG(2024, 13))
+	shuffleLines(t, rng, filepath.Join(dir, "cells.csv"), filepath.Join(shuf, "cells.csv"))
+	shuffleLines(t, rng, filepath.Join(dir, "geo.csv"), filepath.Join(shuf, "geo.csv"))
+	protect := func(in string) {
+		args := []string{"protect", "--quiet", "--input", filepath.Join(in, "cells.csv"),
+			"--dim", "geo=" + filepath.Join(in, "geo.csv"), "--dim", "sex", "--dim", "age",
+			"--max-n", "4", "--secondary", "gauss",
+			"--out", filepath.Join(in, "published.csv"), "--internal", filepath.Join(in, "internal.csv"),
+			"--json", filepath.Join(in, "summary.json")}
+		var stdout, stderr bytes.Buffer
+		require.Equal(t, 0, run(args, &stdout, &stderr), stderr.String())
+	}
+	protect(dir)
+	protect(shuf)
+	for _, name := range []string{"published.csv", "internal.csv"} {
+		a, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		b, err := os.ReadFile(filepath.Join(shuf, name))
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(a, b), "%s differs when the input rows are shuffled", name)
+	}
+	summary := func(in string) map[string]any {
+		raw, err := os.ReadFile(filepath.Join(in, "summary.json"))
+		require.NoError(t, err)
+		var sum map[string]any
+		require.NoError(t, json.Unmarshal(raw, &sum))
+		for _, st := range sum["stages"].([]any) {
+			delete(st.(map[string]any), "seconds")
+		}
+		return sum
+	}
+	assert.Equal(t, summary(dir), summary(shuf))
 }
