@@ -10,14 +10,29 @@ import (
 	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/sdc"
+	"github.com/tabsdc/tabsdc/suppress"
 )
 
 const auditExample = `  tabsdc audit --input cells.csv --dim geo=geo.csv --dim sex --dim age \
       --pattern internal.csv --max-n 4 --internal audited.csv --json audit.json
 
-  internal.csv is a suppression pattern in the layout of protect's internal
-  file (a column per dimension and a status column), from tabsdc or any other
-  tool. The exit status is 1 when a suppressed cell is disclosed or a primary
+  The pattern lists every publishable cell once, a column per dimension and
+  a status column: protect's internal file (primary, secondary), its
+  published file (published, suppressed), or any other tool's pattern in
+  that layout. A cell missing, a status rounded, perturbed or hidden (a
+  rounded release is no suppression pattern: tabsdc round writes its own
+  intervals), a published value that is not the input's count (when the
+  pattern has the --freq column), or a suppressed cell with a value is an
+  error that names the rows.
+
+  The primary rules (--max-n, --protect-zeros, --dominance, …, as for
+  protect) are applied to the input again: a cell they mark primary must be
+  withheld ("primary cell X is published" otherwise) and is audited as
+  primary, whatever the pattern calls it; that is how a published file,
+  whose withheld cells are all "suppressed", is audited. --max-n 0 with no
+  other rule takes the pattern's primary cells as they are.
+
+  The exit status is 1 when a suppressed cell is disclosed or a primary
   cell's interval is narrower than required.
 
   --screen first bounds every interval from outside by propagation, in
@@ -97,14 +112,15 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("audit", auditExample, stderr)
 	var in inputFlags
 	var rq requirementFlags
+	var rf ruleFlags
 	var of outputFlags
 	in.register(fs)
+	rf.register(fs)
 	rq.register(fs)
 	fs.StringVar(&of.internal, "internal", "", "write the pattern back with each suppressed cell's interval (lower, upper)")
 	fs.StringVar(&of.json, "json", "", "JSON summary with the audit outcome")
 	fs.BoolVar(&of.quiet, "quiet", false, "print no progress on standard error")
-	pattern := fs.String("pattern", "", "CSV with a column per dimension and a status column (required)")
-	maxN := fs.Int("max-n", 4, "the frequency threshold the pattern protects; the default requirement is an interval max-n+1 wide")
+	pattern := fs.String("pattern", "", "CSV listing every publishable cell once: a column per dimension and a status column (published, primary, secondary or suppressed); a --freq column, when present, must hold the input's counts (required)")
 	screen := fs.Bool("screen", false, "screen by bound propagation first: cells that certainly fail are reported in milliseconds, without the LP audit (and without --internal)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -112,7 +128,7 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	if *pattern == "" {
 		return fmt.Errorf("--pattern is required")
 	}
-	req, err := rq.requirement(*maxN)
+	req, err := rq.requirement(rf.maxN)
 	if err != nil {
 		return err
 	}
@@ -126,10 +142,28 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rel, err := sdc.ReadPattern(f, t)
+	rel, err := sdc.ReadPatternOptions(f, t, sdc.PatternOptions{Name: *pattern, Count: in.freq})
 	f.Close()
 	if err != nil {
-		return fmt.Errorf("%s: %w", *pattern, err)
+		return err
+	}
+	if rf.any() {
+		// The pattern's primary cells are those of the rules: a published
+		// file does not tell them apart, and an internal file from other
+		// rules must not pass for these.
+		rules, popt, err := rf.rules(t)
+		if err != nil {
+			return err
+		}
+		prim, _, err := suppress.Primary(context.Background(), t, rules, popt)
+		if err != nil {
+			return err
+		}
+		if err := sdc.ApplyPrimary(rel, prim); err != nil {
+			return fmt.Errorf("%s: %w", *pattern, err)
+		}
+	} else if n := rel.Count(sdc.Withheld); n > 0 {
+		pr.printf("audit: no primary rule, so none of the %d suppressed cells is audited as primary (only disclosure is checked)", n)
 	}
 	if *screen {
 		sum.Begin("screen")
