@@ -68,6 +68,12 @@ type AuditOutcome struct {
 	// Republished counts the secondary cells the cleanup published again
 	// because the pattern did not need them (suppress.Protect).
 	Republished int `json:"republished,omitempty"`
+	// SingletonIntruders counts the withheld inner cells of count 1 whose
+	// person the singleton audit took as an intruder; the other two the
+	// primary cells one of them could pin or narrow too far.
+	SingletonIntruders      int `json:"singleton_intruders,omitempty"`
+	SingletonDisclosed      int `json:"singleton_disclosed,omitempty"`
+	SingletonUnderProtected int `json:"singleton_under_protected,omitempty"`
 	// Screen says the outcome is the screen's by bound propagation
 	// (audit.Screen), which found cells that certainly fail: no LP audit ran.
 	Screen bool `json:"screen,omitempty"`

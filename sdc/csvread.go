@@ -7,13 +7,17 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // DimSpec names a dimension: the CSV column that holds its codes, and its
 // hierarchy. A DimSpec with a nil Dim is flat: its leaves are the codes found
-// in the input, in order of first appearance, under a root TotalCode.
+// in the input, sorted byte-wise (strings.Compare: "10" before "9", "F"
+// before "M"), under a root TotalCode. The order is canonical so that the
+// same data with its rows in another order gives the same table, the same
+// cell numbering and so the same protection.
 type DimSpec struct {
 	Name string
 	Dim  *Dimension
@@ -204,6 +208,7 @@ func (s *rowScanner) resolve(allowTotal bool) ([]*Dimension, [][]int32, error) {
 					badLine, badMsg = s.first[d][id], fmt.Sprintf("%s code %q is a total, not a leaf (rows must be inner cells unless totals are allowed)", sp.Name, c)
 				}
 			}
+			slices.Sort(leaves) // canonical: not the order of the rows
 			var err error
 			if dim, err = NewFlat(sp.Name, leaves); err != nil {
 				return nil, nil, err

@@ -2,6 +2,7 @@ package sdc
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -34,7 +35,7 @@ func TestReadCells(t *testing.T) {
 	tab, err := ReadCells(strings.NewReader(in), cellSpecs(t), CellsOptions{})
 	require.NoError(t, err)
 	require.Equal(t, 2, tab.NumDims())
-	// Flat dimensions list their codes in order of first appearance.
+	// Flat dimensions list their codes sorted, whatever the rows' order.
 	assert.Equal(t, []string{TotalCode, "F", "M"}, tab.Dim(1).codes)
 	assert.Equal(t, int64(3), freqOf(t, tab, "0301", "F"))
 	assert.Equal(t, int64(0), freqOf(t, tab, "0301", "M"), "absent cells are zero")
@@ -50,15 +51,16 @@ func TestReadCells(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), freqOf(t, tab, "NO", TotalCode))
 
-	// Several flat dimensions, discovered in order of first appearance.
-	tab, err = ReadCells(strings.NewReader("b,a,freq\nz,2,1\ny,1,1\nz,1,1\nx,3,1\n"),
+	// Several flat dimensions, their codes sorted byte-wise, not in order of
+	// first appearance ("10" before "9").
+	tab, err = ReadCells(strings.NewReader("b,a,freq\nz,2,1\ny,1,1\nz,1,1\nx,9,1\nx,10,1\n"),
 		[]DimSpec{{Name: "a"}, {Name: "b"}}, CellsOptions{})
 	require.NoError(t, err)
-	assert.Equal(t, []string{TotalCode, "2", "1", "3"}, tab.Dim(0).codes)
-	assert.Equal(t, []string{TotalCode, "z", "y", "x"}, tab.Dim(1).codes)
+	assert.Equal(t, []string{TotalCode, "1", "10", "2", "9"}, tab.Dim(0).codes)
+	assert.Equal(t, []string{TotalCode, "x", "y", "z"}, tab.Dim(1).codes)
 	assert.Equal(t, "a", tab.Dim(0).Name())
 	assert.Equal(t, int64(2), freqOf(t, tab, "1", TotalCode))
-	assert.Equal(t, int64(4), freqOf(t, tab, TotalCode, TotalCode))
+	assert.Equal(t, int64(5), freqOf(t, tab, TotalCode, TotalCode))
 }
 
 func TestReadCellsErrors(t *testing.T) {
@@ -150,7 +152,7 @@ func TestReadCellsTotals(t *testing.T) {
 		"NO,F,6\n"
 	tab, err := ReadCells(strings.NewReader(in), cellSpecs(t), CellsOptions{Totals: true})
 	require.NoError(t, err)
-	assert.Equal(t, []string{TotalCode, "M", "F"}, tab.Dim(1).codes)
+	assert.Equal(t, []string{TotalCode, "F", "M"}, tab.Dim(1).codes)
 	assert.Equal(t, int64(10), freqOf(t, tab, "NO", TotalCode))
 	assert.Equal(t, int64(4), freqOf(t, tab, "NO", "M"))
 	assert.Equal(t, int64(4), freqOf(t, tab, "11", "F"))
@@ -302,4 +304,50 @@ func TestReadRecordsErrors(t *testing.T) {
 			assert.Equal(t, tc.want, err.Error())
 		})
 	}
+}
+
+// TestReadOrderIndependent reads one hierarchy and one table with their rows
+// shuffled: the dimensions (codes, parents, numbering) and the table (every
+// cell, by index) must come out the same every time.
+func TestReadOrderIndependent(t *testing.T) {
+	hier := [][2]string{{"NO", ""}, {"03", "NO"}, {"0301", "03"}, {"11", "NO"}, {"1151", "11"}, {"1101", "11"},
+		{"1103", "11"}, {"15", "NO"}, {"1505", "15"}, {"1506", "15"}}
+	cells := []string{"1101,M,00-04,3", "1101,F,05-14,1", "1151,F,80+,2", "0301,M,80+,40",
+		"0301,F,00-04,37", "1103,M,05-14,12", "1505,F,05-14,7", "1506,M,00-04,1", "1506,X,80+,1"}
+	rng := rand.New(rand.NewPCG(13, 4))
+	read := func() *Table {
+		var hb strings.Builder
+		hb.WriteString("code,parent\n")
+		for _, i := range rng.Perm(len(hier)) {
+			fmt.Fprintf(&hb, "%s,%s\n", hier[i][0], hier[i][1])
+		}
+		geo, err := ReadHierarchy("geo", strings.NewReader(hb.String()))
+		require.NoError(t, err)
+		var cb strings.Builder
+		cb.WriteString("geo,sex,age,freq\n")
+		for _, i := range rng.Perm(len(cells)) {
+			cb.WriteString(cells[i] + "\n")
+		}
+		tab, err := ReadCells(strings.NewReader(cb.String()), []DimSpec{{Name: "geo", Dim: geo}, {Name: "sex"}, {Name: "age"}}, CellsOptions{})
+		require.NoError(t, err)
+		return tab
+	}
+	first := read()
+	// Canonical: children and flat codes sorted byte-wise, pre-order.
+	assert.Equal(t, []string{"NO", "03", "0301", "11", "1101", "1103", "1151", "15", "1505", "1506"}, first.Dim(0).codes)
+	assert.Equal(t, []string{TotalCode, "F", "M", "X"}, first.Dim(1).codes)
+	assert.Equal(t, []string{TotalCode, "00-04", "05-14", "80+"}, first.Dim(2).codes)
+	for range 20 {
+		again := read()
+		for d := 0; d < first.NumDims(); d++ {
+			require.Equal(t, first.Dim(d).codes, again.Dim(d).codes)
+			require.Equal(t, first.Dim(d).parent, again.Dim(d).parent)
+		}
+		require.Equal(t, first.Freqs(), again.Freqs())
+	}
+
+	// Records too: flat codes sorted, not in order of first appearance.
+	recs, err := ReadRecords(strings.NewReader("kind,v\nxray,1\nlab,2\nct,3\n"), []DimSpec{{Name: "kind"}}, RecordsOptions{Value: "v"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{TotalCode, "ct", "lab", "xray"}, recs.Dim(0).codes)
 }

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -25,7 +26,11 @@ const TotalCode = "Total"
 // Dimension is a tree of codes. Its root is the total, its leaves are the
 // inner categories. Nodes are numbered 0..Len()-1 in depth-first pre-order,
 // so the root is node 0 and the subtree of node i is the index range
-// [i, i+SubtreeSize(i)). Children keep the order in which they were given.
+// [i, i+SubtreeSize(i)). Built by NewDimension or NewFlat, children keep the
+// order in which they were given; read from a file (ReadHierarchy, or a flat
+// dimension of ReadCells and ReadRecords), children are in canonical order,
+// sorted by code byte-wise (strings.Compare), so that the order of the file's
+// rows does not change the table.
 //
 // A Dimension is immutable once built and safe for concurrent use.
 type Dimension struct {
@@ -43,7 +48,7 @@ type Dimension struct {
 }
 
 // NewFlat returns a dimension with a root TotalCode and the given codes as its
-// leaves, in the given order.
+// leaves, in the given order (the readers sort them first: see DimSpec).
 func NewFlat(name string, codes []string) (*Dimension, error) {
 	parents := make([]string, len(codes)+1)
 	all := make([]string, 0, len(codes)+1)
@@ -61,11 +66,17 @@ func NewFlat(name string, codes []string) (*Dimension, error) {
 
 // NewDimension builds a dimension from parallel slices of codes and their
 // parents' codes. The root has the empty parent "". Codes may come in any
-// order; children keep their relative order. A code with no children is a
-// leaf. It is an error for the hierarchy to be empty, to have no root or
+// order; children keep their relative order (ReadHierarchy sorts them by
+// code instead). A code with no children is a leaf. It is an error for the hierarchy to be empty, to have no root or
 // several roots, to repeat a code, to name an unknown parent, or to contain a
 // cycle; the error names the code.
 func NewDimension(name string, codes, parents []string) (*Dimension, error) {
+	return newDimension(name, codes, parents, false)
+}
+
+// newDimension is NewDimension; with sorted, the children of every node are
+// in byte-wise order of their codes rather than in the order given.
+func newDimension(name string, codes, parents []string, sorted bool) (*Dimension, error) {
 	if len(codes) != len(parents) {
 		return nil, fmt.Errorf("dimension %q: %d codes but %d parents", name, len(codes), len(parents))
 	}
@@ -105,6 +116,11 @@ func NewDimension(name string, codes, parents []string) (*Dimension, error) {
 			return nil, fmt.Errorf("dimension %q: cycle: code %q is its own parent", name, codes[i])
 		}
 		kids[j] = append(kids[j], i)
+	}
+	if sorted {
+		for _, k := range kids {
+			slices.SortFunc(k, func(a, b int) int { return strings.Compare(codes[a], codes[b]) })
+		}
 	}
 	d := &Dimension{name: name, index: make(map[string]int32, len(codes))}
 	// Depth-first pre-order from the root, iteratively.
@@ -182,7 +198,11 @@ func NewDimension(name string, codes, parents []string) (*Dimension, error) {
 
 // ReadHierarchy reads a dimension from CSV with a header naming the columns
 // "code" and "parent" (other columns are ignored). The root's parent is
-// empty. Errors name the row (the header is row 1).
+// empty. The order of the rows does not matter: the children of every node
+// are sorted by code, byte-wise (strings.Compare: "10" before "9", "F"
+// before "M"), and nodes are numbered in pre-order over that tree, so two
+// files with the same rows in another order give the same dimension. Errors
+// name the row (the header is row 1).
 func ReadHierarchy(name string, r io.Reader) (*Dimension, error) {
 	cr := newCSVReader(r)
 	header, err := cr.Read()
@@ -213,7 +233,7 @@ func ReadHierarchy(name string, r io.Reader) (*Dimension, error) {
 		codes = append(codes, code)
 		parents = append(parents, parent)
 	}
-	return NewDimension(name, codes, parents)
+	return newDimension(name, codes, parents, true)
 }
 
 // Name returns the dimension's name (the CSV column that holds its codes).

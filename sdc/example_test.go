@@ -143,6 +143,6 @@ func ExampleWritePublished() {
 	// Output:
 	// sex,freq,status
 	// Total,43,published
-	// M,,suppressed
 	// F,,suppressed
+	// M,,suppressed
 }

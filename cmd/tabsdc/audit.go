@@ -10,14 +10,29 @@ import (
 	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/sdc"
+	"github.com/tabsdc/tabsdc/suppress"
 )
 
 const auditExample = `  tabsdc audit --input cells.csv --dim geo=geo.csv --dim sex --dim age \
       --pattern internal.csv --max-n 4 --internal audited.csv --json audit.json
 
-  internal.csv is a suppression pattern in the layout of protect's internal
-  file (a column per dimension and a status column), from tabsdc or any other
-  tool. The exit status is 1 when a suppressed cell is disclosed or a primary
+  The pattern lists every publishable cell once, a column per dimension and
+  a status column: protect's internal file (primary, secondary), its
+  published file (published, suppressed), or any other tool's pattern in
+  that layout. A cell missing, a status rounded, perturbed or hidden (a
+  rounded release is no suppression pattern: tabsdc round writes its own
+  intervals), a published value that is not the input's count (when the
+  pattern has the --freq column), or a suppressed cell with a value is an
+  error that names the rows.
+
+  The primary rules (--max-n, --protect-zeros, --dominance, …, as for
+  protect) are applied to the input again: a cell they mark primary must be
+  withheld ("primary cell X is published" otherwise) and is audited as
+  primary, whatever the pattern calls it; that is how a published file,
+  whose withheld cells are all "suppressed", is audited. --max-n 0 with no
+  other rule takes the pattern's primary cells as they are.
+
+  The exit status is 1 when a suppressed cell is disclosed or a primary
   cell's interval is narrower than required.
 
   --screen first bounds every interval from outside by propagation, in
@@ -98,18 +113,18 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("audit", auditExample, stderr)
 	var in inputFlags
 	var rq requirementFlags
+	var rf ruleFlags
 	var of outputFlags
 	in.register(fs)
+	rf.register(fs)
 	rq.register(fs)
 	fs.StringVar(&of.internal, "internal", "", "write the pattern back with each suppressed cell's interval (lower, upper)")
 	fs.StringVar(&of.json, "json", "", "JSON summary with the audit outcome")
 	fs.BoolVar(&of.quiet, "quiet", false, "print no progress on standard error")
-	pattern := fs.String("pattern", "", "CSV with a column per dimension and a status column (required)")
-	maxN := fs.Int("max-n", 4, "the frequency threshold the pattern protects; the default requirement is an interval max-n+1 wide")
+	pattern := fs.String("pattern", "", "CSV listing every publishable cell once: a column per dimension and a status column (published, primary, secondary or suppressed); a --freq column, when present, must hold the input's counts (required)")
 	screen := fs.Bool("screen", false, "screen by bound propagation first: cells that certainly fail are reported in milliseconds, without the LP audit (and without --internal)")
 	fullAudit := fs.Bool("full-audit", false, "compute every suppressed cell's exact interval (slower); by default a cell already proven safe gets a proven sub-interval (internal file: interval = proven)")
 	publishZeros := fs.Bool("publish-zeros", false, "the pattern's policy never withholds a zero count (tabsdc protect --publish-zeros): the attacker knows every suppressed cell to be at least 1; by default it knows them only to be at least 0, as protect's default policy (zeros may be secondary cells) has it")
-	protectZeros := fs.Bool("protect-zeros", false, "the pattern's rules withhold zero counts as primary cells (with --publish-zeros: zeros are withheld after all)")
 	noSingletons := fs.Bool("no-singletons", false, "leave out the singleton audit (a person counted alone in a suppressed cell knows it is 1)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -117,14 +132,14 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	if *pattern == "" {
 		return fmt.Errorf("--pattern is required")
 	}
-	if *maxN < 0 {
-		return fmt.Errorf("--max-n %d is negative (0 checks exact disclosure only)", *maxN)
+	if rf.maxN < 0 {
+		return fmt.Errorf("--max-n %d is negative (0 checks exact disclosure only)", rf.maxN)
 	}
-	req, err := rq.requirement(*maxN)
+	req, err := rq.requirement(rf.maxN)
 	if err != nil {
 		return err
 	}
-	aopt := audit.Options{Default: req, Full: *fullAudit, Attacker: audit.Attacker{ZerosWithheld: !*publishZeros || *protectZeros, IgnoreSingletons: *noSingletons}}
+	aopt := audit.Options{Default: req, Full: *fullAudit, Attacker: audit.Attacker{ZerosWithheld: !*publishZeros || rf.protectZeros, IgnoreSingletons: *noSingletons}}
 	pr := progress{stderr, of.quiet}
 	sum := &report.Summary{Method: "audit of a given pattern", Attacker: report.AttackerOf(aopt.Attacker)}
 	t, err := in.read()
@@ -135,10 +150,28 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rel, err := sdc.ReadPattern(f, t)
+	rel, err := sdc.ReadPatternOptions(f, t, sdc.PatternOptions{Name: *pattern, Count: in.freq})
 	f.Close()
 	if err != nil {
-		return fmt.Errorf("%s: %w", *pattern, err)
+		return err
+	}
+	if rf.any() {
+		// The pattern's primary cells are those of the rules: a published
+		// file does not tell them apart, and an internal file from other
+		// rules must not pass for these.
+		rules, popt, err := rf.rules(t)
+		if err != nil {
+			return err
+		}
+		prim, _, err := suppress.Primary(context.Background(), t, rules, popt)
+		if err != nil {
+			return err
+		}
+		if err := sdc.ApplyPrimary(rel, prim); err != nil {
+			return fmt.Errorf("%s: %w", *pattern, err)
+		}
+	} else if n := rel.Count(sdc.Withheld); n > 0 {
+		pr.printf("audit: no primary rule, so none of the %d suppressed cells is audited as primary (only disclosure is checked)", n)
 	}
 	if *screen {
 		sum.Begin("screen")
@@ -162,6 +195,17 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	res, err := runAuditStage(context.Background(), rel, aopt, sum, pr)
 	if err != nil {
 		return err
+	}
+	if res.Passed() && !aopt.Attacker.IgnoreSingletons {
+		// The singleton intruder, on the pattern the audit passed.
+		sg, err := audit.Singletons(context.Background(), rel, aopt)
+		if err != nil {
+			return err
+		}
+		pr.printf("singletons: %d intruders, %d pairs; %d primary cells disclosed to one, %d under-protected", sg.Intruders, sg.Pairs, len(sg.Disclosed), len(sg.UnderProtected))
+		sum.Audit.SingletonIntruders, sum.Audit.SingletonDisclosed, sum.Audit.SingletonUnderProtected = sg.Intruders, len(sg.Disclosed), len(sg.UnderProtected)
+		sum.Audit.Passed = sg.Passed()
+		res.Disclosed, res.UnderProtected = sg.Disclosed, sg.UnderProtected
 	}
 	sum.Count(rel)
 	var files []sdc.OutputFile

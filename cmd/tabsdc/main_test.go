@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -307,4 +308,164 @@ func TestProtectLinkedTables(t *testing.T) {
 	bad := append(append([]string(nil), args[:len(args)-6]...), "--table", "x=geo,region", "--out", filepath.Join(dir, "p.csv"))
 	assert.Equal(t, 1, run(bad, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), `--table x: marginal: the table has no dimension "region"`)
+}
+
+// shuffleLines writes src to dst with its lines after the header in a
+// random order.
+func shuffleLines(t *testing.T, rng *rand.Rand, src, dst string) {
+	t.Helper()
+	raw, err := os.ReadFile(src)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
+	body := lines[1:]
+	rng.Shuffle(len(body), func(i, j int) { body[i], body[j] = body[j], body[i] })
+	require.NoError(t, os.WriteFile(dst, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	require.NotEqual(t, raw, []byte(strings.Join(lines, "\n")+"\n"), "the shuffle changed nothing")
+}
+
+// TestProtectOrderIndependent protects T2 from its generated files and from
+// the same files with their rows shuffled (a weekly export in another
+// order): the outputs must be byte-identical, and the summaries equal but
+// for the seconds.
+func TestProtectOrderIndependent(t *testing.T) {
+	dir := t.TempDir()
+	genTable(t, "T2", dir)
+	shuf := t.TempDir()
+	rng := rand.New(rand.NewPCG(2024, 13))
+	shuffleLines(t, rng, filepath.Join(dir, "cells.csv"), filepath.Join(shuf, "cells.csv"))
+	shuffleLines(t, rng, filepath.Join(dir, "geo.csv"), filepath.Join(shuf, "geo.csv"))
+	protect := func(in string) {
+		args := []string{"protect", "--quiet", "--input", filepath.Join(in, "cells.csv"),
+			"--dim", "geo=" + filepath.Join(in, "geo.csv"), "--dim", "sex", "--dim", "age",
+			"--max-n", "4", "--secondary", "gauss",
+			"--out", filepath.Join(in, "published.csv"), "--internal", filepath.Join(in, "internal.csv"),
+			"--json", filepath.Join(in, "summary.json")}
+		var stdout, stderr bytes.Buffer
+		require.Equal(t, 0, run(args, &stdout, &stderr), stderr.String())
+	}
+	protect(dir)
+	protect(shuf)
+	for _, name := range []string{"published.csv", "internal.csv"} {
+		a, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		b, err := os.ReadFile(filepath.Join(shuf, name))
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(a, b), "%s differs when the input rows are shuffled", name)
+	}
+	summary := func(in string) map[string]any {
+		raw, err := os.ReadFile(filepath.Join(in, "summary.json"))
+		require.NoError(t, err)
+		var sum map[string]any
+		require.NoError(t, json.Unmarshal(raw, &sum))
+		for _, st := range sum["stages"].([]any) {
+			delete(st.(map[string]any), "seconds")
+		}
+		return sum
+	}
+	assert.Equal(t, summary(dir), summary(shuf))
+}
+
+// TestAuditChecksPattern audits T1's protected pattern in every form the
+// audit verb may be given, and patterns it must refuse.
+func TestAuditChecksPattern(t *testing.T) {
+	dir := t.TempDir()
+	genTable(t, "T1", dir)
+	in := []string{"--input", filepath.Join(dir, "cells.csv"), "--dim", "geo=" + filepath.Join(dir, "geo.csv"), "--dim", "sex", "--dim", "age"}
+	file := func(name string) string { return filepath.Join(dir, name) }
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(append(append([]string{"protect", "--quiet"}, in...), "--max-n", "4",
+		"--out", file("published.csv"), "--internal", file("internal.csv"), "--json", file("protect.json")), &stdout, &stderr), stderr.String())
+	require.Equal(t, 0, run(append(append([]string{"protect", "--quiet", "--secondary", "none"}, in...), "--max-n", "4",
+		"--out", file("primary-published.csv")), &stdout, &stderr), stderr.String())
+	require.Equal(t, 0, run(append(append([]string{"round", "--quiet"}, in...), "--method", "small-count", "--base", "5",
+		"--out", file("rounded.csv")), &stdout, &stderr), stderr.String())
+
+	pub := readCSV(t, file("published.csv"))
+	require.Equal(t, []string{"geo", "sex", "age", "freq", "status"}, pub[0])
+	// write writes rows as a CSV file, changed by fn (nil: unchanged).
+	write := func(name string, rows [][]string, fn func(rows [][]string) [][]string) string {
+		rows = append([][]string(nil), rows...)
+		for i := range rows {
+			rows[i] = append([]string(nil), rows[i]...)
+		}
+		if fn != nil {
+			rows = fn(rows)
+		}
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		require.NoError(t, w.WriteAll(rows))
+		require.NoError(t, os.WriteFile(file(name), b.Bytes(), 0o644))
+		return file(name)
+	}
+	firstRow := func(rows [][]string, status string) int {
+		for i, r := range rows {
+			if r[len(r)-1] == status && (status != "published" || r[3] != "0") {
+				return i
+			}
+		}
+		t.Fatalf("no %s row", status)
+		return 0
+	}
+	pubRow, supRow := firstRow(pub, "published"), firstRow(pub, "suppressed")
+	internal := readCSV(t, file("internal.csv"))
+
+	cases := []struct {
+		name    string
+		pattern string
+		extra   []string
+		code    int
+		want    []string
+	}{
+		{"internal file", file("internal.csv"), nil, 0, []string{"audit passed"}},
+		{"published file", file("published.csv"), nil, 0, []string{"audit passed"}},
+		{"published file of primary cells only", file("primary-published.csv"), nil, 1, []string{"audit failed", "disclosed: interval"}},
+		{"published file, a stricter rule", file("published.csv"), []string{"--max-n", "5"}, 1, []string{"published.csv: ", "primary cells are published: primary cell "}},
+		{"header only", write("header.csv", pub[:1], nil), nil, 1,
+			[]string{"header.csv: " + strconv.Itoa(len(pub)-1) + " of the table's " + strconv.Itoa(len(pub)-1) + " publishable cells are missing", "11×Total×Total"}},
+		{"missing cell", write("missing.csv", pub, func(r [][]string) [][]string { return append(r[:pubRow], r[pubRow+1:]...) }), nil, 1,
+			[]string{"missing.csv: 1 of the table's", strings.Join(pub[pubRow][:3], "×")}},
+		{"wrong value", write("wrong.csv", pub, func(r [][]string) [][]string {
+			v, err := strconv.Atoi(r[pubRow][3])
+			require.NoError(t, err)
+			r[pubRow][3] = strconv.Itoa(v + 1000)
+			return r
+		}), nil, 1, []string{"wrong.csv: 1 values differ", "row " + strconv.Itoa(pubRow+1) + ": " + strings.Join(pub[pubRow][:3], "×") + " has the value"}},
+		{"suppressed with its value", write("leak.csv", pub, func(r [][]string) [][]string {
+			r[supRow][3] = internal[supRow][3]
+			return r
+		}), nil, 1, []string{"leak.csv: 0 values differ from the table's counts, 1 suppressed cells have a value", "row " + strconv.Itoa(supRow+1)}},
+		{"rounded published file", file("rounded.csv"), nil, 1, []string{`rounded.csv: row 2: status "rounded"`, "cannot be audited as a suppression pattern", "tabsdc round"}},
+		{"hidden status", write("hidden.csv", internal, func(r [][]string) [][]string {
+			r[supRow][4] = "hidden"
+			return r
+		}), nil, 1, []string{`hidden.csv: row ` + strconv.Itoa(supRow+1) + `: status "hidden"`, "not a suppression pattern"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			args := append(append([]string{"audit", "--quiet"}, in...), "--pattern", tc.pattern, "--json", file("audit.json"))
+			code := run(append(args, tc.extra...), &stdout, &stderr)
+			require.Equal(t, tc.code, code, stderr.String())
+			for _, w := range tc.want {
+				assert.Contains(t, stdout.String()+stderr.String(), w)
+			}
+		})
+	}
+
+	// The published file, audited against --max-n 4, has the primary cells
+	// the protection had: the rule found them again among the suppressed.
+	stdout.Reset()
+	require.Equal(t, 0, run(append(append([]string{"audit", "--quiet"}, in...), "--pattern", file("published.csv"),
+		"--max-n", "4", "--json", file("audit.json")), &stdout, &stderr), stderr.String())
+	status := func(name string) map[string]any {
+		raw, err := os.ReadFile(file(name))
+		require.NoError(t, err)
+		var sum map[string]any
+		require.NoError(t, json.Unmarshal(raw, &sum))
+		return sum["status"].(map[string]any)
+	}
+	prot, aud := status("protect.json"), status("audit.json")
+	assert.Greater(t, prot["primary"], 0.0)
+	assert.Equal(t, prot["primary"], aud["primary"])
+	assert.Equal(t, prot["secondary"], aud["suppressed"], "the other withheld cells stay of unknown kind")
 }

@@ -69,6 +69,12 @@ func (rf *ruleFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&rf.publishList, "publish-cells", "", "CSV of cells that must be published whatever the rules say")
 }
 
+// any reports whether the flags name a primary rule or a manual list.
+func (rf *ruleFlags) any() bool {
+	return rf.maxN != 0 || rf.protectZeros || rf.minContrib != 0 || len(rf.dominance) > 0 ||
+		rf.pPercent != "" || rf.pq != "" || rf.suppressList != "" || rf.publishList != ""
+}
+
 func parseNums(s string, n int, what string) ([]float64, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) < 1 || len(parts) > n {
@@ -369,6 +375,9 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 			if res.Screen != nil {
 				out.ScreenUnderProtected = len(res.Screen.UnderProtected)
 			}
+		}
+		if sg := res.Singletons; sg != nil {
+			out.SingletonIntruders, out.SingletonDisclosed, out.SingletonUnderProtected = sg.Intruders, len(sg.Disclosed), len(sg.UnderProtected)
 		}
 		sum.Audit = out
 		sum.Attacker = report.AttackerOf(res.Attacker)

@@ -72,6 +72,9 @@ func run(ctx context.Context, w io.Writer, table, out string, maxN int) error {
 	sum.Audit = &report.AuditOutcome{Passed: a.Passed(), Audited: a.Audited, Disclosed: len(a.Disclosed), UnderProtected: len(a.UnderProtected),
 		Components: a.Components, LargestInnerLP: a.Largest, RepairRounds: pres.Rounds, Audits: pres.Audits,
 		RepairSecondary: len(pres.Extra), Republished: len(pres.Republished)}
+	if sg := pres.Singletons; sg != nil {
+		sum.Audit.SingletonIntruders, sum.Audit.SingletonDisclosed, sum.Audit.SingletonUnderProtected = sg.Intruders, len(sg.Disclosed), len(sg.UnderProtected)
+	}
 	sum.Attacker = report.AttackerOf(pres.Attacker)
 	sum.Count(rel)
 
