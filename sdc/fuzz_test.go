@@ -95,7 +95,7 @@ func FuzzReadCells(f *testing.F) {
 	})
 }
 
-var hierErrRE = regexp.MustCompile(`^(hierarchy "g": (empty file$|row \d+: \S)|dimension "g": \S)`)
+var hierErrRE = regexp.MustCompile(`^(hierarchy "g": (empty file$|row \d+: \S)|dimension "g": \S|row \d+(, column \d+)?: \S)`)
 
 func FuzzReadHierarchy(f *testing.F) {
 	seeds := []string{
