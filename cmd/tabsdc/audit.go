@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/tabsdc/tabsdc/audit"
@@ -40,9 +41,9 @@ func (rq *requirementFlags) register(fs *flag.FlagSet) {
 
 func (rq *requirementFlags) requirement(maxN int) (audit.Requirement, error) {
 	r := audit.Requirement{RangeMin: rq.rangeMin, RangePercent: rq.rangePercent, Upper: rq.upper, Lower: rq.lower}
-	for _, v := range []float64{r.RangeMin, r.RangePercent, r.Upper, r.Lower} {
-		if v < 0 {
-			return r, fmt.Errorf("protection requirements must not be negative")
+	for i, v := range []float64{r.RangeMin, r.RangePercent, r.Upper, r.Lower} {
+		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			return r, usagef("--%s %v: protection requirements must be finite and not negative", []string{"range-min", "range-percent", "upper-level", "lower-level"}[i], v)
 		}
 	}
 	if r == (audit.Requirement{}) && maxN > 0 {
@@ -93,8 +94,8 @@ func findingsError(t *sdc.Table, res *audit.Result, what, more string) error {
 	return fmt.Errorf("%s", msg)
 }
 
-func runAudit(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("audit", auditExample, stderr)
+func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("audit", auditExample, stdout, stderr)
 	var in inputFlags
 	var rq requirementFlags
 	var of outputFlags
@@ -110,10 +111,19 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *pattern == "" {
-		return fmt.Errorf("--pattern is required")
+		return usagef("--pattern is required")
+	}
+	if *maxN < 0 || *maxN > maxMaxN {
+		return usagef("--max-n %d: want 0 to %d", *maxN, maxMaxN)
 	}
 	req, err := rq.requirement(*maxN)
 	if err != nil {
+		return err
+	}
+	if err := in.check(); err != nil {
+		return err
+	}
+	if err := of.check(false, nil, in.paths(), []pathArg{{"--pattern", *pattern}}); err != nil {
 		return err
 	}
 	pr := progress{stderr, of.quiet}
@@ -129,11 +139,11 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	rel, err := sdc.ReadPattern(f, t)
 	f.Close()
 	if err != nil {
-		return fmt.Errorf("%s: %w", *pattern, err)
+		return withFile(*pattern, err)
 	}
 	if *screen {
 		sum.Begin("screen")
-		sc, err := audit.Screen(context.Background(), rel, audit.Options{Default: req})
+		sc, err := audit.Screen(ctx, rel, audit.Options{Default: req})
 		if err != nil {
 			return err
 		}
@@ -143,14 +153,14 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 			sum.Audit = &report.AuditOutcome{Audited: sc.Audited, Disclosed: len(sc.Disclosed), UnderProtected: len(sc.UnderProtected), Screen: true}
 			sum.Count(rel)
 			if of.json != "" {
-				if err := sdc.WriteFilesAtomic([]sdc.OutputFile{{Path: of.json, Write: sum.WriteJSON}}); err != nil {
+				if err := sdc.WriteFilesAtomicContext(ctx, []sdc.OutputFile{{Path: of.json, Write: sum.WriteJSON, Private: true}}); err != nil {
 					return err
 				}
 			}
 			return findingsError(t, sc, "screen", "")
 		}
 	}
-	res, err := runAuditStage(context.Background(), rel, req, sum, pr)
+	res, err := runAuditStage(ctx, rel, req, sum, pr)
 	if err != nil {
 		return err
 	}
@@ -158,12 +168,12 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	var files []sdc.OutputFile
 	wo := sdc.WriteOptions{Count: in.freq, Value: in.value}
 	if of.internal != "" {
-		files = append(files, sdc.OutputFile{Path: of.internal, Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }})
+		files = append(files, sdc.OutputFile{Path: of.internal, Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }, Private: true})
 	}
 	if of.json != "" {
-		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON})
+		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON, Private: true})
 	}
-	if err := sdc.WriteFilesAtomic(files); err != nil {
+	if err := sdc.WriteFilesAtomicContext(ctx, files); err != nil {
 		return err
 	}
 	more := ""
