@@ -212,7 +212,12 @@ func readCellList(path string, t *sdc.Table) ([]int, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	return parseCellList(path, f, t)
+}
+
+// parseCellList reads a cell list from r; path names it in errors.
+func parseCellList(path string, in io.Reader, t *sdc.Table) ([]int, error) {
+	r := csv.NewReader(in)
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: empty file", path)
