@@ -79,7 +79,11 @@ func benchSmallCount(b *testing.B, name string, opt rounding.SmallCountOptions) 
 // BenchmarkSmallCount rounds the benchmark tables with base 5 (T4, about 10
 // million publishable cells, takes seconds per iteration).
 func BenchmarkSmallCount(b *testing.B) {
-	for _, name := range []string{"T2", "T3", "T4"} {
+	names := []string{"T2", "T3", "T4"}
+	if testing.Short() {
+		names = names[:1] // small tables only (CI)
+	}
+	for _, name := range names {
 		b.Run(name, func(b *testing.B) { benchSmallCount(b, name, rounding.SmallCountOptions{Base: 5}) })
 	}
 }
@@ -99,6 +103,9 @@ func BenchmarkControlled(b *testing.B) {
 
 // BenchmarkRandom rounds T3 cell by cell from crypto/rand.
 func BenchmarkRandom(b *testing.B) {
+	if testing.Short() {
+		b.Skip("T3 is not a small table (-short)")
+	}
 	tb := benchTable(b, "T3")
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -174,6 +174,9 @@ func (s *rowScanner) scan(fn func(line int, rec []string, extra []int) error) er
 			if code != s.lastS[d] || s.lastID[d] < 0 {
 				id, ok := s.intern[d][code]
 				if !ok {
+					if err := CheckCode(code); err != nil {
+						return &ParseError{Row: line, Column: col + 1, Err: fmt.Errorf("%s: %w", s.specs[d].Name, err)}
+					}
 					id = int32(len(s.codes[d]))
 					code = strings.Clone(code)
 					s.intern[d][code] = id
@@ -361,16 +364,20 @@ func ReadRecords(r io.Reader, specs []DimSpec, opt RecordsOptions) (*Table, erro
 	}
 	var values []float64
 	var contribs []string
+	total := 0.0 // values are not negative: every cell's sum is at most this
 	err = s.scan(func(line int, rec []string, ex []int) error {
 		k := 0
 		if opt.Value != "" {
 			f := strings.TrimSpace(rec[ex[k]])
 			v, err := strconv.ParseFloat(f, 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("row %d: value %q is not a finite number", line, f)
+				return &ParseError{Row: line, Column: ex[k] + 1, Err: tagf(ErrNotFinite, "value %q is not a finite number", f)}
 			}
 			if v < 0 {
 				return fmt.Errorf("row %d: value %q is negative", line, f)
+			}
+			if total += v; math.IsInf(total, 0) {
+				return &ParseError{Row: line, Column: ex[k] + 1, Err: tagf(ErrNotFinite, "value %q makes the sum of the values overflow (more than %g)", f, math.MaxFloat64)}
 			}
 			values = append(values, v)
 			k++

@@ -280,11 +280,11 @@ func TestReadRecordsErrors(t *testing.T) {
 			`row 1: missing column "amount" (header has "geo", "service", "provider")`},
 		{"missing contributor column", "geo,service,amount\n0301,lab,1\n", opt,
 			`row 1: missing column "provider" (header has "geo", "service", "amount")`},
-		{"value not a number", head + "0301,lab,P1,1\n0301,lab,P1,abc\n", opt, `row 3: value "abc" is not a finite number`},
-		{"empty value", head + "0301,lab,P1,\n", opt, `row 2: value "" is not a finite number`},
-		{"NaN value", head + "0301,lab,P1,NaN\n", opt, `row 2: value "NaN" is not a finite number`},
-		{"infinite value", head + "0301,lab,P1,-Inf\n", opt, `row 2: value "-Inf" is not a finite number`},
-		{"overflowing value", head + "0301,lab,P1,1e400\n", opt, `row 2: value "1e400" is not a finite number`},
+		{"value not a number", head + "0301,lab,P1,1\n0301,lab,P1,abc\n", opt, `row 3, column 4: value "abc" is not a finite number`},
+		{"empty value", head + "0301,lab,P1,\n", opt, `row 2, column 4: value "" is not a finite number`},
+		{"NaN value", head + "0301,lab,P1,NaN\n", opt, `row 2, column 4: value "NaN" is not a finite number`},
+		{"infinite value", head + "0301,lab,P1,-Inf\n", opt, `row 2, column 4: value "-Inf" is not a finite number`},
+		{"overflowing value", head + "0301,lab,P1,1e400\n", opt, `row 2, column 4: value "1e400" is not a finite number`},
 		{"negative value", head + "0301,lab,P1,-2.5\n", opt, `row 2: value "-2.5" is negative`},
 		{"empty contributor", head + "0301,lab, ,1\n", opt, `row 2: empty contributor`},
 		{"unknown code", head + "0301,lab,P1,1\n0399,lab,P1,1\n", opt, `row 3: unknown geo code "0399"`},
@@ -350,4 +350,47 @@ func TestReadOrderIndependent(t *testing.T) {
 	recs, err := ReadRecords(strings.NewReader("kind,v\nxray,1\nlab,2\nct,3\n"), []DimSpec{{Name: "kind"}}, RecordsOptions{Value: "v"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{TotalCode, "ct", "lab", "xray"}, recs.Dim(0).codes)
+}
+
+// Issue 14: a NUL byte or invalid UTF-8 in a flat code added a category;
+// record values 1e308 + 1e308 gave a sum of +Inf.
+func TestReadHostileValues(t *testing.T) {
+	cases := []struct {
+		name, in string
+		records  bool
+		row, col int
+		is       error
+		want     string
+	}{
+		{"NUL in a flat code", "geo,sex,freq\n1101,M,1\n1101,F\x00,2\n", false, 3, 2, ErrBadCode, `sex: invalid code "F\x00": control character U+0000`},
+		{"invalid UTF-8", "geo,sex,freq\n1101,M,1\n1101,\xff,2\n", false, 3, 2, ErrBadCode, "not valid UTF-8"},
+		{"tab in a code", "sex,geo,freq\nM\tF,1101,1\n", false, 2, 1, ErrBadCode, "U+0009"},
+		{"record code with a control character", "geo,sex,provider,amount\n1101,M\x01,P1,3\n", true, 2, 2, ErrBadCode, "U+0001"},
+		{"sum overflows", "geo,sex,provider,amount\n1101,M,P1,1e308\n1151,F,P2,1e308\n", true, 3, 4, ErrNotFinite, "overflow"},
+		{"infinite value", "geo,sex,provider,amount\n1101,M,P1,Inf\n", true, 2, 4, ErrNotFinite, "not a finite number"},
+	}
+	geo := mustDim(t, "geo", "NO:", "11:NO", "1101:11", "1151:11")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			specs := []DimSpec{{Name: "geo", Dim: geo}, {Name: "sex"}}
+			var err error
+			if tc.records {
+				_, err = ReadRecords(strings.NewReader(tc.in), specs, RecordsOptions{Value: "amount", Contributor: "provider"})
+			} else {
+				_, err = ReadCells(strings.NewReader(tc.in), specs, CellsOptions{})
+			}
+			require.Error(t, err)
+			var pe *ParseError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tc.row, pe.Row)
+			assert.Equal(t, tc.col, pe.Column)
+			assert.ErrorIs(t, err, tc.is)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	// A declared code list makes a typo an error, not a category.
+	sex, err := NewFlat("sex", []string{"M", "F"})
+	require.NoError(t, err)
+	_, err = ReadCells(strings.NewReader("geo,sex,freq\n1101,M,1\n1101,X,2\n"), []DimSpec{{Name: "geo", Dim: geo}, {Name: "sex", Dim: sex}}, CellsOptions{})
+	require.EqualError(t, err, `row 3: unknown sex code "X"`)
 }

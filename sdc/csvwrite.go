@@ -2,8 +2,12 @@ package sdc
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -216,13 +220,50 @@ func WriteFileAtomic(path string, fn func(io.Writer) error) error {
 type OutputFile struct {
 	Path  string
 	Write func(io.Writer) error
+	// Private marks a file that holds confidential values (an internal
+	// file, a summary): it is created with mode 0600, whatever the umask,
+	// and an existing file's narrower mode is kept. Other files are created
+	// 0644 less the umask, or keep the mode of the file they replace.
+	Private bool
 }
 
 // WriteFilesAtomic writes every file into a temporary file beside it and,
 // only when all of them succeed, renames them into place. On an error no
-// output file is created or changed (a failure of the final renames, which
-// are not one atomic step together, is reported with the files it left).
-func WriteFilesAtomic(files []OutputFile) (err error) {
+// output file is created or changed and no temporary file remains (a
+// failure of the final renames, which are not one atomic step together, is
+// reported with the files it left).
+func WriteFilesAtomic(files []OutputFile) error {
+	return WriteFilesAtomicContext(context.Background(), files)
+}
+
+// WriteFilesAtomicContext is WriteFilesAtomic that gives up, removing its
+// temporary files and changing no output, when ctx is cancelled before the
+// renames begin (an interrupted run).
+func WriteFilesAtomicContext(ctx context.Context, files []OutputFile) (err error) {
+	// Check every target first: a folder named as a file, or two entries
+	// for one path, fail before anything is written.
+	seen := make(map[string]string, len(files))
+	for _, f := range files {
+		if f.Path == "" {
+			return fmt.Errorf("an output file has an empty path")
+		}
+		abs, aerr := filepath.Abs(f.Path)
+		if aerr != nil {
+			return fmt.Errorf("%s: %w", f.Path, aerr)
+		}
+		if prev, dup := seen[abs]; dup {
+			return fmt.Errorf("%s and %s are the same output file", prev, f.Path)
+		}
+		seen[abs] = f.Path
+		if fi, serr := os.Stat(f.Path); serr == nil && fi.IsDir() {
+			return fmt.Errorf("%s: is a folder, not a file", f.Path)
+		}
+		if fi, serr := os.Stat(filepath.Dir(abs)); serr != nil {
+			return fmt.Errorf("%s: folder %s: %w", f.Path, filepath.Dir(f.Path), errors.Unwrap(serr))
+		} else if !fi.IsDir() {
+			return fmt.Errorf("%s: %s is not a folder", f.Path, filepath.Dir(f.Path))
+		}
+	}
 	temps := make([]string, 0, len(files))
 	defer func() {
 		if err != nil {
@@ -232,6 +273,9 @@ func WriteFilesAtomic(files []OutputFile) (err error) {
 		}
 	}()
 	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		tmp, err := writeTemp(f)
 		if tmp != "" {
 			temps = append(temps, tmp)
@@ -240,18 +284,63 @@ func WriteFilesAtomic(files []OutputFile) (err error) {
 			return err
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dirs := map[string]bool{}
 	for i, f := range files {
 		if err := os.Rename(temps[i], f.Path); err != nil {
+			for _, t := range temps[i:] {
+				os.Remove(t)
+			}
+			temps = nil
 			return fmt.Errorf("%s: %w (files before it in the list were written)", f.Path, err)
+		}
+		dirs[filepath.Dir(f.Path)] = true
+	}
+	// Make the renames durable; a folder that cannot be synced (some file
+	// systems) is not an error.
+	for dir := range dirs {
+		if d, err := os.Open(dir); err == nil {
+			_ = d.Sync()
+			d.Close()
 		}
 	}
 	return nil
 }
 
+// createTemp creates a new file beside path with the given mode (less the
+// umask), under a name that starts with a dot and holds ".tmp".
+func createTemp(path string, mode os.FileMode) (*os.File, error) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	for range 1000 {
+		name := filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(uint64(rand.Uint32()), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, mode)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("cannot create a temporary file in %s", dir)
+}
+
 func writeTemp(out OutputFile) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(out.Path), "."+filepath.Base(out.Path)+".tmp*")
+	mode := os.FileMode(0o644)
+	if out.Private {
+		mode = 0o600
+	}
+	// The file it replaces keeps its mode, but a private file is never
+	// widened beyond 0600.
+	keep := os.FileMode(0)
+	if fi, err := os.Stat(out.Path); err == nil && fi.Mode().IsRegular() {
+		keep = fi.Mode().Perm()
+		if out.Private {
+			keep &= 0o600
+		}
+	}
+	f, err := createTemp(out.Path, mode)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%s: %w", out.Path, err)
 	}
 	name := f.Name()
 	bw := bufio.NewWriterSize(f, 1<<16)
@@ -259,14 +348,14 @@ func writeTemp(out OutputFile) (string, error) {
 	if err == nil {
 		err = bw.Flush()
 	}
+	if err == nil && keep != 0 {
+		err = f.Chmod(keep)
+	}
 	if err == nil {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(name, 0o644)
 	}
 	if err != nil {
 		return name, fmt.Errorf("%s: %w", out.Path, err)

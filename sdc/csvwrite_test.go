@@ -3,6 +3,7 @@ package sdc
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -367,12 +368,92 @@ func TestWriteFilesAtomic(t *testing.T) {
 	a, b := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
 
 	// When the second file fails, the first is not written either.
-	err := WriteFilesAtomic([]OutputFile{{a, ok("A")}, {b, fail}})
+	err := WriteFilesAtomic([]OutputFile{{Path: a, Write: ok("A")}, {Path: b, Write: fail}})
 	require.Error(t, err)
 	assert.Empty(t, listDir(t, dir))
 
-	require.NoError(t, WriteFilesAtomic([]OutputFile{{a, ok("A")}, {b, ok("B")}}))
+	require.NoError(t, WriteFilesAtomic([]OutputFile{{Path: a, Write: ok("A")}, {Path: b, Write: ok("B")}}))
 	assert.Equal(t, []string{"a.csv", "b.csv"}, listDir(t, dir))
 	got, _ := os.ReadFile(b)
 	assert.Equal(t, "B", string(got))
+}
+
+// Issue 14: internal files were always 0644 (an existing 0600 file became
+// 0644); a folder named as an output wrote the files before it; a
+// cancelled run must change nothing.
+func TestWriteFilesAtomicModesFoldersCancel(t *testing.T) {
+	ok := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+	}
+	perm := func(t *testing.T, path string) os.FileMode {
+		t.Helper()
+		st, err := os.Stat(path)
+		require.NoError(t, err)
+		return st.Mode().Perm()
+	}
+	t.Run("private files are 0600 and stay so", func(t *testing.T) {
+		dir := t.TempDir()
+		internal, pub := filepath.Join(dir, "internal.csv"), filepath.Join(dir, "published.csv")
+		require.NoError(t, WriteFilesAtomic([]OutputFile{{Path: pub, Write: ok("p")}, {Path: internal, Write: ok("i"), Private: true}}))
+		assert.Equal(t, os.FileMode(0o600), perm(t, internal))
+		assert.Zero(t, perm(t, pub)&0o077&^0o044, "published: at most 0644")
+		// An existing private file that is narrower stays narrower; one
+		// that is wider (written by an older version) is narrowed.
+		require.NoError(t, os.Chmod(internal, 0o400))
+		require.NoError(t, WriteFilesAtomic([]OutputFile{{Path: internal, Write: ok("i2"), Private: true}}))
+		assert.Equal(t, os.FileMode(0o400), perm(t, internal))
+		require.NoError(t, os.Chmod(internal, 0o644))
+		require.NoError(t, WriteFilesAtomic([]OutputFile{{Path: internal, Write: ok("i3"), Private: true}}))
+		assert.Equal(t, os.FileMode(0o600), perm(t, internal))
+		// A published file keeps the mode of the file it replaces.
+		require.NoError(t, os.Chmod(pub, 0o600))
+		require.NoError(t, WriteFilesAtomic([]OutputFile{{Path: pub, Write: ok("p2")}}))
+		assert.Equal(t, os.FileMode(0o600), perm(t, pub))
+		assert.ElementsMatch(t, []string{"internal.csv", "published.csv"}, listDir(t, dir))
+	})
+	cases := []struct {
+		name  string
+		files func(dir string) []OutputFile
+		want  string
+	}{
+		{"a folder as the second output", func(dir string) []OutputFile {
+			require.NoError(t, os.Mkdir(filepath.Join(dir, "sub"), 0o755))
+			return []OutputFile{{Path: filepath.Join(dir, "a.csv"), Write: ok("new")}, {Path: filepath.Join(dir, "sub"), Write: ok("x")}}
+		}, "is a folder"},
+		{"a missing folder", func(dir string) []OutputFile {
+			return []OutputFile{{Path: filepath.Join(dir, "a.csv"), Write: ok("new")}, {Path: filepath.Join(dir, "nope", "b.csv"), Write: ok("x")}}
+		}, "nope"},
+		{"one path twice", func(dir string) []OutputFile {
+			return []OutputFile{{Path: filepath.Join(dir, "a.csv"), Write: ok("new")}, {Path: filepath.Join(dir, ".", "a.csv"), Write: ok("x")}}
+		}, "same output file"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			a := filepath.Join(dir, "a.csv")
+			require.NoError(t, os.WriteFile(a, []byte("old"), 0o644))
+			files := tc.files(dir)
+			before := listDir(t, dir)
+			err := WriteFilesAtomic(files)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			got, _ := os.ReadFile(a)
+			assert.Equal(t, "old", string(got))
+			assert.Equal(t, before, listDir(t, dir))
+		})
+	}
+	t.Run("cancelled", func(t *testing.T) {
+		dir := t.TempDir()
+		a := filepath.Join(dir, "a.csv")
+		require.NoError(t, os.WriteFile(a, []byte("old"), 0o644))
+		ctx, cancel := context.WithCancel(context.Background())
+		err := WriteFilesAtomicContext(ctx, []OutputFile{
+			{Path: a, Write: ok("new")},
+			{Path: filepath.Join(dir, "b.csv"), Write: func(w io.Writer) error { cancel(); _, err := io.WriteString(w, "b"); return err }},
+		})
+		require.ErrorIs(t, err, context.Canceled)
+		got, _ := os.ReadFile(a)
+		assert.Equal(t, "old", string(got))
+		assert.Equal(t, []string{"a.csv"}, listDir(t, dir))
+	})
 }

@@ -71,30 +71,47 @@ func NewFlat(name string, codes []string) (*Dimension, error) {
 // several roots, to repeat a code, to name an unknown parent, or to contain a
 // cycle; the error names the code.
 func NewDimension(name string, codes, parents []string) (*Dimension, error) {
-	return newDimension(name, codes, parents, false)
+	return newDimension(name, codes, parents, nil, false)
 }
 
-// newDimension is NewDimension; with sorted, the children of every node are
-// in byte-wise order of their codes rather than in the order given.
-func newDimension(name string, codes, parents []string, sorted bool) (*Dimension, error) {
+// newDimension is NewDimension; with rows (the input row of each code) its
+// errors are *ParseError at the row of the code at fault, and with sorted
+// the children of every node are in byte-wise order of their codes rather
+// than in the order given.
+func newDimension(name string, codes, parents []string, rows []int, sorted bool) (*Dimension, error) {
 	if len(codes) != len(parents) {
 		return nil, fmt.Errorf("dimension %q: %d codes but %d parents", name, len(codes), len(parents))
 	}
 	if len(codes) == 0 {
 		return nil, fmt.Errorf("dimension %q: empty hierarchy", name)
 	}
+	at := func(i int, err error) error {
+		if rows != nil {
+			return &ParseError{Row: rows[i], Err: err}
+		}
+		return fmt.Errorf("dimension %q: %w", name, err)
+	}
 	pos := make(map[string]int, len(codes))
 	root := -1
 	for i, c := range codes {
 		if c == "" {
+			if rows != nil {
+				return nil, at(i, errors.New("empty code"))
+			}
 			return nil, fmt.Errorf("dimension %q: entry %d has an empty code", name, i+1)
 		}
 		if j, dup := pos[c]; dup {
-			return nil, fmt.Errorf("dimension %q: duplicate code %q (entries %d and %d)", name, c, j+1, i+1)
+			if rows != nil {
+				return nil, at(i, fmt.Errorf("%w %q (first at row %d)", ErrDuplicateCode, c, rows[j]))
+			}
+			return nil, at(i, fmt.Errorf("%w %q (entries %d and %d)", ErrDuplicateCode, c, j+1, i+1))
 		}
 		pos[c] = i
 		if parents[i] == "" {
 			if root >= 0 {
+				if rows != nil {
+					return nil, at(i, fmt.Errorf("several roots: %q and %q (row %d); only the root has an empty parent", codes[root], c, rows[root]))
+				}
 				return nil, fmt.Errorf("dimension %q: several roots: %q and %q", name, codes[root], c)
 			}
 			root = i
@@ -110,10 +127,10 @@ func newDimension(name string, codes, parents []string, sorted bool) (*Dimension
 		}
 		j, ok := pos[p]
 		if !ok {
-			return nil, fmt.Errorf("dimension %q: code %q has unknown parent %q", name, codes[i], p)
+			return nil, at(i, tagf(ErrUnknownCode, "code %q has unknown parent %q", codes[i], p))
 		}
 		if j == i {
-			return nil, fmt.Errorf("dimension %q: cycle: code %q is its own parent", name, codes[i])
+			return nil, at(i, fmt.Errorf("cycle: code %q is its own parent", codes[i]))
 		}
 		kids[j] = append(kids[j], i)
 	}
@@ -152,7 +169,7 @@ func newDimension(name string, codes, parents []string, sorted bool) (*Dimension
 				seen[j] = true
 				j = pos[parents[j]]
 			}
-			return nil, fmt.Errorf("dimension %q: cycle through code %q (it does not descend from root %q)", name, codes[j], codes[root])
+			return nil, at(j, fmt.Errorf("cycle through code %q (it does not descend from root %q)", codes[j], codes[root]))
 		}
 	}
 	n := len(d.codes)
@@ -201,8 +218,12 @@ func newDimension(name string, codes, parents []string, sorted bool) (*Dimension
 // empty. The order of the rows does not matter: the children of every node
 // are sorted by code, byte-wise (strings.Compare: "10" before "9", "F"
 // before "M"), and nodes are numbered in pre-order over that tree, so two
-// files with the same rows in another order give the same dimension. Errors
-// name the row (the header is row 1).
+// files with the same rows in another order give the same dimension. An
+// error in a data row is a *ParseError with the row (the header is row 1;
+// a duplicate code also names the row of its first appearance): an empty
+// code, a code that is not valid UTF-8 or holds a control character
+// (ErrBadCode), a duplicate code (ErrDuplicateCode), an unknown parent
+// (ErrUnknownCode), a second root, a cycle.
 func ReadHierarchy(name string, r io.Reader) (*Dimension, error) {
 	cr := newCSVReader(r)
 	header, err := cr.Read()
@@ -217,6 +238,7 @@ func ReadHierarchy(name string, r io.Reader) (*Dimension, error) {
 		return nil, fmt.Errorf("hierarchy %q: %w", name, err)
 	}
 	var codes, parents []string
+	var rows []int
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -228,12 +250,19 @@ func ReadHierarchy(name string, r io.Reader) (*Dimension, error) {
 		row, _ := cr.FieldPos(0) // the line, as in ReadCells: blank lines count
 		code, parent := strings.TrimSpace(rec[cols[0]]), strings.TrimSpace(rec[cols[1]])
 		if code == "" {
-			return nil, fmt.Errorf("hierarchy %q: row %d: empty code", name, row)
+			return nil, &ParseError{Row: row, Column: cols[0] + 1, Err: errors.New("empty code")}
 		}
-		codes = append(codes, code)
-		parents = append(parents, parent)
+		if err := CheckCode(code); err != nil {
+			return nil, &ParseError{Row: row, Column: cols[0] + 1, Err: err}
+		}
+		if err := CheckCode(parent); err != nil {
+			return nil, &ParseError{Row: row, Column: cols[1] + 1, Err: err}
+		}
+		codes = append(codes, strings.Clone(code))
+		parents = append(parents, strings.Clone(parent))
+		rows = append(rows, row)
 	}
-	return newDimension(name, codes, parents, true)
+	return newDimension(name, codes, parents, rows, true)
 }
 
 // Name returns the dimension's name (the CSV column that holds its codes).

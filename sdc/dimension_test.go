@@ -70,6 +70,13 @@ func TestNewDimensionErrors(t *testing.T) {
 			assert.Equal(t, tc.want, err.Error())
 		})
 	}
+	// Typed: the row, and a sentinel for errors.Is.
+	_, err := ReadHierarchy("geo", strings.NewReader("code,parent\nNO,\n1101,NO\n1102,NO\n1101,NO\n"))
+	var pe *ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 5, pe.Row)
+	assert.ErrorIs(t, err, ErrDuplicateCode)
+	assert.Contains(t, err.Error(), "(first at row 3)")
 }
 
 func TestNewFlat(t *testing.T) {
@@ -383,15 +390,17 @@ func TestReadHierarchyErrors(t *testing.T) {
 		{"duplicate column", "code,parent,code\nNO,,x\n", `hierarchy "geo": row 1: column "code" appears twice in the header`},
 		{"ragged row", "code,parent\nNO,\n03,NO,extra\n", `hierarchy "geo": row 3: wrong number of fields (ragged row)`},
 		{"bad quote", "code,parent\nNO,\n0\"3,NO\n", `hierarchy "geo": row 3: bare " in non-quoted-field`},
-		{"empty code", "code,parent\nNO,\n ,NO\n", `hierarchy "geo": row 3: empty code`},
+		{"empty code", "code,parent\nNO,\n ,NO\n", `row 3, column 1: empty code`},
 		// Blank lines are skipped, but rows keep their line numbers.
-		{"empty code after blank lines", "code,parent\n\nNO,\n\n\"\",NO\n", `hierarchy "geo": row 5: empty code`},
-		{"duplicate code", "code,parent\nNO,\n03,NO\n03,NO\n", `dimension "geo": duplicate code "03" (entries 2 and 3)`},
+		{"empty code after blank lines", "code,parent\n\nNO,\n\n\"\",NO\n", `row 5, column 1: empty code`},
+		{"duplicate code", "code,parent\nNO,\n03,NO\n03,NO\n", `row 4: duplicate code "03" (first at row 3)`},
 		{"no root", "code,parent\nA,B\nB,A\n", `dimension "geo": no root (no code has an empty parent)`},
-		{"several roots", "code,parent\nNO,\nSE,\n", `dimension "geo": several roots: "NO" and "SE"`},
-		{"unknown parent", "code,parent\nNO,\n0301,03\n", `dimension "geo": code "0301" has unknown parent "03"`},
-		{"cycle off the root", "code,parent\nNO,\n03,NO\nA,B\nB,A\n", `dimension "geo": cycle through code "A" (it does not descend from root "NO")`},
-		{"own parent", "code,parent\nNO,\nA,A\n", `dimension "geo": cycle: code "A" is its own parent`},
+		{"several roots", "code,parent\nNO,\nSE,\n", `row 3: several roots: "NO" and "SE" (row 2); only the root has an empty parent`},
+		{"unknown parent", "code,parent\nNO,\n0301,03\n", `row 3: code "0301" has unknown parent "03"`},
+		{"cycle off the root", "code,parent\nNO,\n03,NO\nA,B\nB,A\n", `row 4: cycle through code "A" (it does not descend from root "NO")`},
+		{"own parent", "code,parent\nNO,\nA,A\n", `row 3: cycle: code "A" is its own parent`},
+		{"NUL in a code", "code,parent\nNO,\n0\x001,NO\n", `row 3, column 1: invalid code "0\x001": control character U+0000`},
+		{"invalid UTF-8 in a parent", "code,parent\nNO,\n01,N\xffO\n", `row 3, column 2: invalid code "N\xffO": not valid UTF-8`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,8 @@ package sdc
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,7 +19,7 @@ func fuzzGeo(t testing.TB) *Dimension {
 		"50:NO", "5001:50", "5001a:5001", "5001b:5001", "X:NO")
 }
 
-var cellsErrRE = regexp.MustCompile(`^(row \d+: \S|empty file$|no data rows$|table: |\d+ given totals do not add up:\n)`)
+var cellsErrRE = regexp.MustCompile(`^(row \d+(, column \d+)?: \S|empty file$|no data rows$|table: |\d+ given totals do not add up:\n)`)
 
 func FuzzReadCells(f *testing.F) {
 	seeds := []string{
@@ -95,7 +97,7 @@ func FuzzReadCells(f *testing.F) {
 	})
 }
 
-var hierErrRE = regexp.MustCompile(`^(hierarchy "g": (empty file$|row \d+: \S)|dimension "g": \S)`)
+var hierErrRE = regexp.MustCompile(`^(hierarchy "g": (empty file$|row \d+: \S)|dimension "g": \S|row \d+(, column \d+)?: \S)`)
 
 func FuzzReadHierarchy(f *testing.F) {
 	seeds := []string{
@@ -272,4 +274,137 @@ func checkTableInvariants(t *testing.T, tab *Table) {
 	if sum != tab.Freq(0) {
 		t.Fatalf("grand total %d, inner cells add to %d", tab.Freq(0), sum)
 	}
+}
+
+var recordsErrRE = regexp.MustCompile(`^(row \d+(, column \d+)?: \S|empty file$|no data rows$|table: )`)
+
+// FuzzReadRecords: every error names its row; a table read has every
+// invariant, finite non-negative sums, valid flat codes, and as many units
+// as records.
+func FuzzReadRecords(f *testing.F) {
+	seeds := []string{
+		"geo,sex,provider,amount\n0301,M,P1,100\n1101,F,P2,2.5\n1101,F,P2,1\nX,M,P3,0\n",
+		"\uFEFFsex,geo,amount,provider\r\nF,5001a,1e3,\"P, 1\"\r\nM,1151,0,P2\r\n",
+		"geo,sex,provider,amount\n0301,M,P1,1e308\n1101,F,P2,1e308\n",
+		"geo,sex,provider,amount\n0301,M,P1,Inf\n",
+		"geo,sex,provider,amount\n0301,M,P1,NaN\n",
+		"geo,sex,provider,amount\n0301,M,P1,-1\n",
+		"geo,sex,provider,amount\n0301,M,,1\n",
+		"geo,sex,provider,amount\n0301,M\x00,P1,1\n",
+		"geo,sex,provider,amount\n0301,\xff,P1,1\n",
+		"geo,sex,provider,amount\n9999,M,P1,1\n",
+		"geo,sex,provider,amount\n03,M,P1,1\n",
+		"geo,sex,provider,amount\n0301,Total,P1,1\n",
+		"geo,sex,provider,amount\n",
+		"",
+		"geo,sex\n0301,M\n1101,F\n",
+	}
+	for _, s := range seeds {
+		f.Add(s, true, true)
+		f.Add(s, true, false)
+		f.Add(s, false, false)
+	}
+	geo := fuzzGeo(f)
+	f.Fuzz(func(t *testing.T, in string, value, contributor bool) {
+		opt := RecordsOptions{}
+		if value {
+			opt.Value = "amount"
+		}
+		if contributor {
+			opt.Contributor = "provider"
+		}
+		specs := []DimSpec{{Name: "geo", Dim: geo}, {Name: "sex"}}
+		tab, err := ReadRecords(strings.NewReader(in), specs, opt)
+		if err != nil {
+			if tab != nil {
+				t.Fatalf("table and error %v", err)
+			}
+			if !recordsErrRE.MatchString(err.Error()) {
+				t.Fatalf("error without a row: %q", err)
+			}
+			return
+		}
+		checkTableInvariants(t, tab)
+		sex := tab.Dim(1)
+		for i := 1; i < sex.Len(); i++ {
+			if err := CheckCode(sex.Code(i)); err != nil || sex.Code(i) == TotalCode {
+				t.Fatalf("bad flat code %q: %v", sex.Code(i), err)
+			}
+		}
+		if tab.HasMagnitude() {
+			for c := 0; c < tab.NumCells(); c++ {
+				if v := tab.Value(c); math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+					t.Fatalf("cell %s: value %v", tab.Label(c), v)
+				}
+			}
+		}
+		// Every record is one unit: the grand total counts the data rows.
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(in, "\uFEFF"))).ReadAll()
+		if err == nil && int64(len(rows)-1) != tab.Freq(0) {
+			t.Fatalf("%d records, grand total %d", len(rows)-1, tab.Freq(0))
+		}
+	})
+}
+
+var patternErrRE = regexp.MustCompile(`^pattern: (empty file$|row \d+: \S)`)
+
+// FuzzReadPattern: every error names its row; a pattern read, written in
+// the internal layout and read again gives the same statuses.
+func FuzzReadPattern(f *testing.F) {
+	seeds := []string{
+		"geo,sex,status\n0301,M,primary\n1101,F,secondary\nNO,Total,published\n",
+		"\uFEFFsex,geo,status,reason\r\nF,5001a,primary,\"a, b\"\r\nTotal,50,secondary,x\r\n",
+		"geo,sex,status\n0301,M,primary\n0301,M,secondary\n",
+		"geo,sex,status\n0301,M,secret\n",
+		"geo,sex,status\n9999,M,primary\n",
+		"geo,sex,status\n0301,M\x00,primary\n",
+		"geo,sex\n0301,M\n",
+		"geo,sex,status\n0301,M\n",
+		"geo,sex,status\n",
+		"",
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	geo := fuzzGeo(f)
+	sex := mustFlat(f, "sex", "M", "F")
+	b, err := NewBuilder(geo, sex)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for k := 0; k < geo.NumLeaves(); k++ {
+		for s := 1; s <= 2; s++ {
+			if err := b.AddInner([]int{geo.Leaf(k), s}, int64(k*3+s)); err != nil {
+				f.Fatal(err)
+			}
+		}
+	}
+	tab, err := b.Build()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		rel, err := ReadPattern(strings.NewReader(in), tab)
+		if err != nil {
+			if rel != nil {
+				t.Fatalf("release and error %v", err)
+			}
+			var missing *MissingCellsError
+			if !patternErrRE.MatchString(err.Error()) && !errors.As(err, &missing) {
+				t.Fatalf("error without a row: %q", err)
+			}
+			return
+		}
+		var buf bytes.Buffer
+		if err := WriteInternal(&buf, rel, WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ReadPattern(&buf, tab)
+		if err != nil {
+			t.Fatalf("reading back: %v", err)
+		}
+		if !slices.Equal(rel.Statuses(), again.Statuses()) {
+			t.Fatalf("round trip changed the statuses")
+		}
+	})
 }

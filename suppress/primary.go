@@ -32,9 +32,13 @@ func NewFrequency(maxN int, protectZeros bool) (*Frequency, error) {
 	if maxN < 1 {
 		return nil, fmt.Errorf("frequency rule: maxN %d must be at least 1", maxN)
 	}
-	f := &Frequency{MaxN: maxN, ProtectZeros: protectZeros, reasons: make([]string, maxN+1)}
+	// Reasons are formatted once for the small counts (every threshold in
+	// use); larger ones, if any, when asked for: a huge maxN must not
+	// allocate a string per count.
+	n := min(maxN, maxPreformatted)
+	f := &Frequency{MaxN: maxN, ProtectZeros: protectZeros, reasons: make([]string, n+1)}
 	f.reasons[0] = "frequency 0 (zeros protected)"
-	for v := 1; v <= maxN; v++ {
+	for v := 1; v <= n; v++ {
 		f.reasons[v] = fmt.Sprintf("frequency %d ≤ maxN %d", v, maxN)
 	}
 	return f, nil
@@ -55,8 +59,15 @@ func (f *Frequency) Sensitive(t *sdc.Table, c int) (string, bool) {
 		}
 		return fmt.Sprintf("frequency %d ≤ maxN %d", v, f.MaxN), true
 	}
-	return f.reasons[v], true
+	if v < int64(len(f.reasons)) {
+		return f.reasons[v], true
+	}
+	return fmt.Sprintf("frequency %d ≤ maxN %d", v, f.MaxN), true
 }
+
+// maxPreformatted is the largest count whose frequency reason NewFrequency
+// formats in advance.
+const maxPreformatted = 1024
 
 // MinContributors makes a cell sensitive when it has at least one but fewer
 // than N distinct contributors (for a magnitude table). N = 2 is the

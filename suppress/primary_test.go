@@ -272,3 +272,15 @@ func TestPrimaryT1BruteForce(t *testing.T) {
 	assert.Equal(t, n, res.Cells)
 	assert.Equal(t, 77, n)
 }
+
+// Issue 14: NewFrequency(1e9) formatted a reason for every count up to maxN
+// and ran out of memory.
+func TestNewFrequencyHugeMaxN(t *testing.T) {
+	f, err := NewFrequency(1_000_000_000, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.reasons) > maxPreformatted+1 {
+		t.Fatalf("%d reasons formatted in advance", len(f.reasons))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/tabsdc/tabsdc/audit"
@@ -55,9 +56,9 @@ func (rq *requirementFlags) register(fs *flag.FlagSet) {
 
 func (rq *requirementFlags) requirement(maxN int) (audit.Requirement, error) {
 	r := audit.Requirement{RangeMin: rq.rangeMin, RangePercent: rq.rangePercent, Upper: rq.upper, Lower: rq.lower}
-	for _, v := range []float64{r.RangeMin, r.RangePercent, r.Upper, r.Lower} {
-		if v < 0 {
-			return r, fmt.Errorf("protection requirements must not be negative")
+	for i, v := range []float64{r.RangeMin, r.RangePercent, r.Upper, r.Lower} {
+		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			return r, usagef("--%s %v: protection requirements must be finite and not negative", []string{"range-min", "range-percent", "upper-level", "lower-level"}[i], v)
 		}
 	}
 	if r == (audit.Requirement{}) && maxN > 0 {
@@ -109,8 +110,8 @@ func findingsError(t *sdc.Table, res *audit.Result, what, more string) error {
 	return fmt.Errorf("%s", msg)
 }
 
-func runAudit(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("audit", auditExample, stderr)
+func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("audit", auditExample, stdout, stderr)
 	var in inputFlags
 	var rq requirementFlags
 	var rf ruleFlags
@@ -130,13 +131,19 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *pattern == "" {
-		return fmt.Errorf("--pattern is required")
+		return usagef("--pattern is required")
 	}
-	if rf.maxN < 0 {
-		return fmt.Errorf("--max-n %d is negative (0 checks exact disclosure only)", rf.maxN)
+	if rf.maxN < 0 || rf.maxN > maxMaxN {
+		return usagef("--max-n %d: want 0 to %d (0 checks exact disclosure only)", rf.maxN, maxMaxN)
 	}
 	req, err := rq.requirement(rf.maxN)
 	if err != nil {
+		return err
+	}
+	if err := in.check(); err != nil {
+		return err
+	}
+	if err := of.check(false, nil, in.paths(), []pathArg{{"--pattern", *pattern}}); err != nil {
 		return err
 	}
 	aopt := audit.Options{Default: req, Full: *fullAudit, Attacker: audit.Attacker{ZerosWithheld: !*publishZeros || rf.protectZeros, IgnoreSingletons: *noSingletons}}
@@ -153,7 +160,7 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	rel, err := sdc.ReadPatternOptions(f, t, sdc.PatternOptions{Name: *pattern, Count: in.freq})
 	f.Close()
 	if err != nil {
-		return err
+		return err // ReadPatternOptions names the file
 	}
 	if rf.any() {
 		// The pattern's primary cells are those of the rules: a published
@@ -163,7 +170,7 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		prim, _, err := suppress.Primary(context.Background(), t, rules, popt)
+		prim, _, err := suppress.Primary(ctx, t, rules, popt)
 		if err != nil {
 			return err
 		}
@@ -175,7 +182,7 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	}
 	if *screen {
 		sum.Begin("screen")
-		sc, err := audit.Screen(context.Background(), rel, aopt)
+		sc, err := audit.Screen(ctx, rel, aopt)
 		if err != nil {
 			return err
 		}
@@ -185,20 +192,20 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 			sum.Audit = &report.AuditOutcome{Audited: sc.Audited, Disclosed: len(sc.Disclosed), UnderProtected: len(sc.UnderProtected), Screen: true}
 			sum.Count(rel)
 			if of.json != "" {
-				if err := sdc.WriteFilesAtomic([]sdc.OutputFile{{Path: of.json, Write: sum.WriteJSON}}); err != nil {
+				if err := sdc.WriteFilesAtomicContext(ctx, []sdc.OutputFile{{Path: of.json, Write: sum.WriteJSON, Private: true}}); err != nil {
 					return err
 				}
 			}
 			return findingsError(t, sc, "screen", "")
 		}
 	}
-	res, err := runAuditStage(context.Background(), rel, aopt, sum, pr)
+	res, err := runAuditStage(ctx, rel, aopt, sum, pr)
 	if err != nil {
 		return err
 	}
 	if res.Passed() && !aopt.Attacker.IgnoreSingletons {
 		// The singleton intruder, on the pattern the audit passed.
-		sg, err := audit.Singletons(context.Background(), rel, aopt)
+		sg, err := audit.Singletons(ctx, rel, aopt)
 		if err != nil {
 			return err
 		}
@@ -211,12 +218,12 @@ func runAudit(args []string, stdout, stderr io.Writer) error {
 	var files []sdc.OutputFile
 	wo := sdc.WriteOptions{Count: in.freq, Value: in.value}
 	if of.internal != "" {
-		files = append(files, sdc.OutputFile{Path: of.internal, Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }})
+		files = append(files, sdc.OutputFile{Path: of.internal, Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }, Private: true})
 	}
 	if of.json != "" {
-		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON})
+		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON, Private: true})
 	}
-	if err := sdc.WriteFilesAtomic(files); err != nil {
+	if err := sdc.WriteFilesAtomicContext(ctx, files); err != nil {
 		return err
 	}
 	more := ""

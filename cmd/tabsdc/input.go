@@ -38,7 +38,7 @@ type inputFlags struct {
 
 func (in *inputFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&in.input, "input", "", "CSV file of inner cells (a column per dimension and a count column), or of records with --records (required)")
-	fs.Var(&in.dims, "dim", "a dimension: NAME for a flat one (codes from the data, total \"Total\"), or NAME=FILE with a code,parent hierarchy; repeat in order")
+	fs.Var(&in.dims, "dim", "a dimension, repeated in order: NAME=FILE for a hierarchy of code,parent rows; NAME:CODE,CODE,… for a flat one with declared codes (any other code in the input is an error); NAME alone for a flat one whose codes come from the data (total \"Total\")")
 	fs.StringVar(&in.freq, "freq", "freq", "name of the count column")
 	fs.BoolVar(&in.totals, "totals", false, "the input may also hold totals; they are checked against the sums of the inner cells")
 	fs.BoolVar(&in.records, "records", false, "the input holds one row per record (unit) instead of one per inner cell")
@@ -46,28 +46,131 @@ func (in *inputFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&in.contributor, "contributor", "", "with --records: the column of the contributor id (for contributor, dominance and p% rules)")
 }
 
+// dimArg is one --dim option, parsed.
+type dimArg struct {
+	name  string
+	file  string   // NAME=FILE: a hierarchy
+	codes []string // NAME:CODE,CODE: a flat dimension with declared codes
+}
+
+// parseDim parses NAME, NAME=FILE or NAME:CODE,CODE,… (whichever of = and
+// : comes first decides).
+func parseDim(arg string) (dimArg, error) {
+	eq, colon := strings.IndexByte(arg, '='), strings.IndexByte(arg, ':')
+	var d dimArg
+	switch {
+	case colon >= 0 && (eq < 0 || colon < eq):
+		d.name = strings.TrimSpace(arg[:colon])
+		list := arg[colon+1:]
+		if strings.TrimSpace(list) == "" {
+			return d, usagef("--dim %q: no codes after the colon (want NAME:CODE,CODE,…)", arg)
+		}
+		seen := map[string]bool{}
+		for _, c := range strings.Split(list, ",") {
+			c = strings.TrimSpace(c)
+			switch {
+			case c == "":
+				return d, usagef("--dim %q: an empty code in the list", arg)
+			case c == sdc.TotalCode:
+				return d, usagef("--dim %q: %q is the code of the total, not a category", arg, c)
+			case seen[c]:
+				return d, usagef("--dim %q: code %q given twice", arg, c)
+			}
+			if err := sdc.CheckCode(c); err != nil {
+				return d, usagef("--dim %q: %v", arg, err)
+			}
+			seen[c] = true
+			d.codes = append(d.codes, c)
+		}
+	case eq >= 0:
+		d.name, d.file = strings.TrimSpace(arg[:eq]), arg[eq+1:]
+		if strings.TrimSpace(d.file) == "" {
+			return d, usagef("--dim %q: no file after the = sign", arg)
+		}
+	default:
+		d.name = strings.TrimSpace(arg)
+	}
+	if d.name == "" {
+		return d, usagef("--dim %q: empty name", arg)
+	}
+	if err := sdc.CheckCode(d.name); err != nil {
+		return d, usagef("--dim %q: the name: %v", arg, err)
+	}
+	return d, nil
+}
+
+// check validates the input options without reading anything.
+func (in *inputFlags) check() error {
+	if in.input == "" {
+		return usagef("--input is required")
+	}
+	if !in.records && (in.value != "" || in.contributor != "") {
+		return usagef("--value and --contributor go with --records")
+	}
+	if in.records && in.totals {
+		return usagef("--totals goes with cells, not with --records")
+	}
+	if len(in.dims) == 0 {
+		return usagef("no --dim given: name every dimension column of the input")
+	}
+	names := map[string]bool{}
+	for _, arg := range in.dims {
+		d, err := parseDim(arg)
+		if err != nil {
+			return err
+		}
+		if names[d.name] {
+			return usagef("--dim %s given twice", d.name)
+		}
+		names[d.name] = true
+	}
+	return nil
+}
+
+// paths lists the input files the options name.
+func (in *inputFlags) paths() []pathArg {
+	out := []pathArg{{"--input", in.input}}
+	for _, arg := range in.dims {
+		if d, err := parseDim(arg); err == nil && d.file != "" {
+			out = append(out, pathArg{"--dim " + d.name, d.file})
+		}
+	}
+	return out
+}
+
+// withFile puts the file's name on an error: into a *sdc.ParseError, or
+// before the message.
+func withFile(path string, err error) error {
+	if pe, ok := err.(*sdc.ParseError); ok && pe.File == "" {
+		pe.File = path
+		return pe
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
 // specs parses the --dim options, reading hierarchy files.
 func (in *inputFlags) specs() ([]sdc.DimSpec, error) {
-	if len(in.dims) == 0 {
-		return nil, fmt.Errorf("no --dim given: name every dimension column of the input")
-	}
 	specs := make([]sdc.DimSpec, 0, len(in.dims))
 	for _, arg := range in.dims {
-		name, file, hasFile := strings.Cut(arg, "=")
-		name = strings.TrimSpace(name)
-		if name == "" {
-			return nil, fmt.Errorf("--dim %q: empty name", arg)
+		d, err := parseDim(arg)
+		if err != nil {
+			return nil, err
 		}
-		spec := sdc.DimSpec{Name: name}
-		if hasFile {
-			f, err := os.Open(file)
+		spec := sdc.DimSpec{Name: d.name}
+		switch {
+		case d.file != "":
+			f, err := os.Open(d.file)
 			if err != nil {
-				return nil, fmt.Errorf("--dim %s: %w", name, err)
+				return nil, fmt.Errorf("--dim %s: %w", d.name, err)
 			}
-			spec.Dim, err = sdc.ReadHierarchy(name, f)
+			spec.Dim, err = sdc.ReadHierarchy(d.name, f)
 			f.Close()
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", file, err)
+				return nil, withFile(d.file, err)
+			}
+		case d.codes != nil:
+			if spec.Dim, err = sdc.NewFlat(d.name, d.codes); err != nil {
+				return nil, usagef("--dim %s: %v", arg, err)
 			}
 		}
 		specs = append(specs, spec)
@@ -77,11 +180,8 @@ func (in *inputFlags) specs() ([]sdc.DimSpec, error) {
 
 // read reads the table the flags describe.
 func (in *inputFlags) read() (*sdc.Table, error) {
-	if in.input == "" {
-		return nil, fmt.Errorf("--input is required")
-	}
-	if !in.records && (in.value != "" || in.contributor != "") {
-		return nil, fmt.Errorf("--value and --contributor go with --records")
+	if err := in.check(); err != nil {
+		return nil, err
 	}
 	specs, err := in.specs()
 	if err != nil {
@@ -99,7 +199,7 @@ func (in *inputFlags) read() (*sdc.Table, error) {
 		t, err = sdc.ReadCells(f, specs, sdc.CellsOptions{Count: in.freq, Totals: in.totals})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", in.input, err)
+		return nil, withFile(in.input, err)
 	}
 	return t, nil
 }
@@ -112,7 +212,12 @@ func readCellList(path string, t *sdc.Table) ([]int, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	return parseCellList(path, f, t)
+}
+
+// parseCellList reads a cell list from r; path names it in errors.
+func parseCellList(path string, in io.Reader, t *sdc.Table) ([]int, error) {
+	r := csv.NewReader(in)
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: empty file", path)

@@ -2,26 +2,38 @@
 //
 // Usage:
 //
-//	tabsdc protect --input cells.csv --dim geo=geo.csv --dim sex --dim age \
-//	    --freq freq --max-n 4 --secondary none \
+//	tabsdc protect --input cells.csv --dim geo=geo.csv --dim sex:M,F --dim age \
+//	    --freq freq --max-n 4 --secondary gauss \
 //	    --out published.csv --internal internal.csv --json summary.json
 //
-// Run `tabsdc help VERB` for the options of a verb. The exit status is 0 on
-// success, 1 on any error (with a message on standard error and no output
-// file written), and 2 on a usage error.
+// Run `tabsdc help VERB` (or `tabsdc VERB --help`) for the options of a
+// verb; help goes to standard output. `tabsdc --version` prints the module
+// version and the VCS revision it was built from.
+//
+// The exit status is 0 on success; 1 when the work fails (unreadable or
+// invalid input, a cell that cannot be protected, a failed audit, an
+// interrupt by SIGINT or SIGTERM), with a message on standard error; and
+// 2 on a usage error (an unknown, missing, invalid or contradictory option,
+// an output that is also an input, two outputs that are one file, an
+// output folder that does not exist or is not writable). When a run fails,
+// no output file is created or changed and no temporary file remains.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
 )
 
 type verb struct {
 	name, summary string
-	run           func(args []string, stdout, stderr io.Writer) error
+	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func verbs() []verb {
@@ -33,38 +45,74 @@ func verbs() []verb {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	// SIGINT and SIGTERM cancel the work: the run then removes its
+	// temporary files, changes no output and exits 1.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-// errUsage marks an error already reported with the verb's usage.
+// errUsage marks a usage error: exit status 2.
 var errUsage = errors.New("usage")
 
+// usageError is a usage error with its message.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string        { return e.msg }
+func (e *usageError) Is(target error) bool { return target == errUsage }
+
+// usagef returns a usage error (exit status 2).
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" && len(args) == 1 {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
+		return 2
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(stdout)
 		return 0
+	case "-version", "--version", "version":
+		printVersion(stdout)
+		return 0
+	case "help":
+		if len(args) == 1 {
+			usage(stdout)
+			return 0
+		}
+		args = []string{args[1], "--help"}
 	}
 	name := args[0]
-	if name == "help" {
-		name, args = args[1], []string{args[1], "--help"}
-	}
 	for _, v := range verbs() {
-		if v.name == name {
-			err := v.run(args[1:], stdout, stderr)
-			switch {
-			case err == nil:
-				return 0
-			case errors.Is(err, flag.ErrHelp):
-				return 0
-			case errors.Is(err, errUsage):
-				return 2
-			default:
-				fmt.Fprintf(stderr, "tabsdc %s: %v\n", name, err)
-				return 1
-			}
+		if v.name != name {
+			continue
+		}
+		err := v.run(ctx, args[1:], stdout, stderr)
+		var ue *usageError
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "tabsdc %s: %v\nRun 'tabsdc %s --help' for the options.\n", name, err, name)
+			return 2
+		case errors.Is(err, errUsage):
+			return 2 // already reported by the flag package
+		case ctx.Err() != nil:
+			fmt.Fprintf(stderr, "tabsdc %s: interrupted (%v); no output was written\n", name, context.Cause(ctx))
+			return 1
+		default:
+			fmt.Fprintf(stderr, "tabsdc %s: %v\n", name, err)
+			return 1
 		}
 	}
 	fmt.Fprintf(stderr, "tabsdc: unknown verb %q\n\n", name)
@@ -78,32 +126,78 @@ func usage(w io.Writer) {
 	for _, v := range verbs() {
 		fmt.Fprintf(w, "  %-9s %s\n", v.name, v.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'tabsdc VERB --help' for a verb's options and an example.")
+	fmt.Fprintln(w, "\nRun 'tabsdc help VERB' or 'tabsdc VERB --help' for a verb's options and an example,")
+	fmt.Fprintln(w, "'tabsdc --version' for the version. Exit status: 0 success, 1 failed work (no output")
+	fmt.Fprintln(w, "written or changed), 2 usage error.")
 }
 
-// newFlagSet returns a flag set whose usage prints an example.
-func newFlagSet(name, example string, stderr io.Writer) *flag.FlagSet {
+// printVersion prints the module version and the VCS revision of the build.
+func printVersion(w io.Writer) {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		fmt.Fprintln(w, "tabsdc (no build information)")
+		return
+	}
+	version := info.Main.Version
+	if version == "" {
+		version = "(unknown version)"
+	}
+	rev, when, modified := "", "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			when = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	line := "tabsdc " + version
+	if rev != "" {
+		line += " revision " + rev
+		if modified {
+			line += " (modified)"
+		}
+		if when != "" {
+			line += " " + when
+		}
+	}
+	fmt.Fprintln(w, line, info.GoVersion)
+}
+
+// newFlagSet returns a flag set whose errors go to stderr and whose help
+// (with an example) goes to stdout.
+func newFlagSet(name, example string, stdout, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("tabsdc "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: tabsdc %s [options]\n\nExample:\n%s\n\nOptions:\n", name, example)
+		// -h and --help: the full help, on standard output.
+		fmt.Fprintf(stdout, "Usage: tabsdc %s [options]\n\nExample:\n%s\n\nOptions:\n", name, example)
+		fs.SetOutput(stdout)
 		fs.PrintDefaults()
+		fs.SetOutput(stderr)
 	}
 	return fs
 }
 
-// parse parses flags, turning a parse error into errUsage (already printed).
+// parse parses flags, turning a parse error into errUsage (the flag package
+// has printed it).
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
+	usage := fs.Usage
+	fs.Usage = func() {} // on an error, only the error and a hint
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if errors.Is(err, flag.ErrHelp) {
+		usage()
+		return flag.ErrHelp
+	}
+	if err != nil {
+		fmt.Fprintf(fs.Output(), "Run '%s --help' for the options.\n", fs.Name())
 		return errUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return errUsage
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
 }

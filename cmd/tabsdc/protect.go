@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -28,7 +29,8 @@ const protectExample = `  tabsdc protect --input cells.csv --dim geo=geo.csv --d
   audited (an LP per bound) and cells are added until every primary cell's
   interval is at least max-n+1 wide (--range-min, --range-percent,
   --upper-level and --lower-level set other requirements); a cell that
-  cannot be protected fails the run and nothing is published.
+  cannot be protected fails the run (exit 1), and no output is written
+  or changed.
 
   Before the audit, secondary cells the pattern does not need are
   published again (the cleanup; --no-cleanup keeps them).
@@ -75,55 +77,67 @@ func (rf *ruleFlags) any() bool {
 		rf.pPercent != "" || rf.pq != "" || rf.suppressList != "" || rf.publishList != ""
 }
 
+// maxMaxN is the largest --max-n: far above any frequency threshold in use,
+// and small enough that a rule over it stays cheap.
+const maxMaxN = 1_000_000
+
 func parseNums(s string, n int, what string) ([]float64, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) < 1 || len(parts) > n {
-		return nil, fmt.Errorf("%s %q: want at most %d comma-separated numbers", what, s, n)
+		return nil, usagef("%s %q: want at most %d comma-separated numbers", what, s, n)
 	}
 	out := make([]float64, len(parts))
 	for i, p := range parts {
 		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s %q: %q is not a number", what, s, p)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, usagef("%s %q: %q is not a number", what, s, p)
 		}
 		out[i] = v
 	}
 	return out, nil
 }
 
-// rules builds the primary rules and the manual lists the flags name.
-func (rf *ruleFlags) rules(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptions, error) {
+// parse validates the rule options and builds the rules that need no table,
+// before any work.
+func (rf *ruleFlags) parse() ([]suppress.Rule, error) {
 	var rules []suppress.Rule
-	var opt suppress.PrimaryOptions
-	if rf.maxN < 0 {
-		return nil, opt, fmt.Errorf("--max-n %d is negative", rf.maxN)
-	}
-	if rf.maxN > 0 {
+	switch {
+	case rf.maxN < 0:
+		return nil, usagef("--max-n %d is negative (0 turns the frequency rule off)", rf.maxN)
+	case rf.maxN > maxMaxN:
+		return nil, usagef("--max-n %d is more than %d", rf.maxN, maxMaxN)
+	case rf.maxN > 0:
 		f, err := suppress.NewFrequency(rf.maxN, rf.protectZeros)
 		if err != nil {
-			return nil, opt, err
+			return nil, usagef("--max-n: %v", err)
 		}
 		rules = append(rules, f)
-	} else if rf.protectZeros {
-		return nil, opt, fmt.Errorf("--protect-zeros needs the frequency rule (--max-n ≥ 1)")
+	case rf.protectZeros:
+		return nil, usagef("--protect-zeros needs the frequency rule (--max-n ≥ 1)")
 	}
-	if rf.minContrib > 0 {
+	switch {
+	case rf.minContrib < 0 || rf.minContrib == 1:
+		return nil, usagef("--min-contributors %d: want 0 (off) or 2 or more", rf.minContrib)
+	case rf.minContrib > 0:
 		rules = append(rules, suppress.MinContributors{N: rf.minContrib})
 	}
 	for _, d := range rf.dominance {
 		v, err := parseNums(d, 2, "--dominance")
 		if err != nil {
-			return nil, opt, err
+			return nil, err
 		}
-		if len(v) != 2 || v[0] != float64(int(v[0])) {
-			return nil, opt, fmt.Errorf("--dominance %q: want N,K with a whole N, e.g. 1,85", d)
+		if len(v) != 2 || v[0] != float64(int(v[0])) || v[0] < 1 || v[0] > 100 || v[1] <= 0 || v[1] >= 100 {
+			return nil, usagef("--dominance %q: want N,K with a whole N ≥ 1 and 0 < K < 100, e.g. 1,85", d)
 		}
 		rules = append(rules, suppress.Dominance{N: int(v[0]), K: v[1]})
 	}
 	if rf.pPercent != "" {
 		v, err := parseNums(rf.pPercent, 2, "--p-percent")
 		if err != nil {
-			return nil, opt, err
+			return nil, err
+		}
+		if v[0] <= 0 || v[0] >= 100 || len(v) == 2 && (v[1] != float64(int(v[1])) || v[1] < 1 || v[1] > 100) {
+			return nil, usagef("--p-percent %q: want P in (0, 100) and a whole coalition size ≥ 1, e.g. 10 or 10,2", rf.pPercent)
 		}
 		r := suppress.PPercent{P: v[0]}
 		if len(v) == 2 {
@@ -134,12 +148,30 @@ func (rf *ruleFlags) rules(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptio
 	if rf.pq != "" {
 		v, err := parseNums(rf.pq, 2, "--pq")
 		if err != nil {
-			return nil, opt, err
+			return nil, err
 		}
-		if len(v) != 2 {
-			return nil, opt, fmt.Errorf("--pq %q: want P,Q", rf.pq)
+		if len(v) != 2 || v[0] <= 0 || v[1] <= v[0] || v[1] > 100 {
+			return nil, usagef("--pq %q: want P,Q with 0 < P < Q ≤ 100, e.g. 10,50", rf.pq)
 		}
 		rules = append(rules, suppress.PQ{P: v[0], Q: v[1]})
+	}
+	if len(rules) == 0 && rf.suppressList == "" {
+		return nil, usagef("no primary rule: give --max-n, --min-contributors, --dominance, --p-percent, --pq or --suppress-cells")
+	}
+	return rules, nil
+}
+
+// paths lists the input files the rule options name.
+func (rf *ruleFlags) paths() []pathArg {
+	return []pathArg{{"--suppress-cells", rf.suppressList}, {"--publish-cells", rf.publishList}}
+}
+
+// rules builds the primary rules and the manual lists the flags name.
+func (rf *ruleFlags) rules(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptions, error) {
+	var opt suppress.PrimaryOptions
+	rules, err := rf.parse()
+	if err != nil {
+		return nil, opt, err
 	}
 	if rf.suppressList != "" {
 		cells, err := readCellList(rf.suppressList, t)
@@ -155,9 +187,6 @@ func (rf *ruleFlags) rules(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptio
 		}
 		opt.Publish = cells
 	}
-	if len(rules) == 0 {
-		return nil, opt, fmt.Errorf("no primary rule: give --max-n, --min-contributors, --dominance, --p-percent, --pq or --suppress-cells")
-	}
 	return rules, opt, nil
 }
 
@@ -168,39 +197,58 @@ type outputFlags struct {
 }
 
 func (of *outputFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&of.out, "out", "", "published CSV: every publishable cell with its value and status (required)")
-	fs.StringVar(&of.internal, "internal", "", "internal CSV for the privacy officer: true values, status, reason, audit interval")
-	fs.StringVar(&of.json, "json", "", "JSON summary: counts of cells by status, rule and level, audit outcome, seconds per stage")
+	fs.StringVar(&of.out, "out", "", "published CSV: every publishable cell with its value and status (required; mode 0644 less the umask)")
+	fs.StringVar(&of.internal, "internal", "", "internal CSV for the privacy officer: true values, status, reason, audit interval (created 0600)")
+	fs.StringVar(&of.json, "json", "", "JSON summary: counts of cells by status, rule and level, audit outcome, seconds per stage (created 0600)")
 	fs.BoolVar(&of.quiet, "quiet", false, "print no progress on standard error")
 }
 
-// write writes the outputs all together, or none of them.
-func (of *outputFlags) write(rel *sdc.Release, sum *report.Summary, wo sdc.WriteOptions) error {
-	files := []sdc.OutputFile{{Path: of.out, Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, wo) }}}
-	if of.internal != "" {
-		files = append(files, sdc.OutputFile{Path: of.internal, Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }})
+// files lists the output files the options name; with linked tables each
+// table's CSV files get .NAME before their extension.
+func (of *outputFlags) files(tables []string) []pathArg {
+	if len(tables) == 0 {
+		tables = []string{""}
 	}
-	if of.json != "" {
-		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON})
-	}
-	return sdc.WriteFilesAtomic(files)
-}
-
-func (of *outputFlags) check() error {
-	if of.out == "" {
-		return fmt.Errorf("--out is required")
-	}
-	seen := map[string]string{}
-	for _, p := range [][2]string{{"--out", of.out}, {"--internal", of.internal}, {"--json", of.json}} {
-		if p[1] == "" {
+	var out []pathArg
+	for _, p := range []pathArg{{"--out", of.out}, {"--internal", of.internal}} {
+		if p.path == "" {
 			continue
 		}
-		if prev, ok := seen[p[1]]; ok {
-			return fmt.Errorf("%s and %s name the same file %q", prev, p[0], p[1])
+		for _, name := range tables {
+			out = append(out, pathArg{p.opt, withSuffix(p.path, name)})
 		}
-		seen[p[1]] = p[0]
 	}
-	return nil
+	if of.json != "" {
+		out = append(out, pathArg{"--json", of.json})
+	}
+	return out
+}
+
+// write writes the outputs all together, or none of them.
+func (of *outputFlags) write(ctx context.Context, rel *sdc.Release, sum *report.Summary, wo sdc.WriteOptions) error {
+	files := []sdc.OutputFile{{Path: of.out, Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, wo) }}}
+	if of.internal != "" {
+		files = append(files, sdc.OutputFile{Path: of.internal, Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }, Private: true})
+	}
+	if of.json != "" {
+		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON, Private: true})
+	}
+	return sdc.WriteFilesAtomicContext(ctx, files)
+}
+
+// check validates the output options before any work: --out is required
+// (when required), and no output may be an input or the same file as
+// another output, or lie in a folder that does not exist or cannot be
+// written.
+func (of *outputFlags) check(outRequired bool, tables []string, inputs ...[]pathArg) error {
+	if outRequired && of.out == "" {
+		return usagef("--out is required")
+	}
+	var ins []pathArg
+	for _, in := range inputs {
+		ins = append(ins, in...)
+	}
+	return checkPaths(ins, of.files(tables))
 }
 
 // progress prints a line on standard error unless quiet.
@@ -271,8 +319,21 @@ func withSuffix(path, name string) string {
 	return strings.TrimSuffix(path, ext) + "." + name + ext
 }
 
-func runProtect(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("protect", protectExample, stderr)
+// tableNames returns the names the --table options give (validated later).
+func (tf tableFlags) names() []string {
+	var out []string
+	for _, spec := range tf {
+		name, _, _ := strings.Cut(spec, "=")
+		out = append(out, strings.TrimSpace(name))
+	}
+	return out
+}
+
+// maxMaxRounds bounds --max-rounds.
+const maxMaxRounds = 1000
+
+func runProtect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("protect", protectExample, stdout, stderr)
 	var in inputFlags
 	var rf ruleFlags
 	var of outputFlags
@@ -283,32 +344,56 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 	of.register(fs)
 	rq.register(fs)
 	fs.Var(&tf, "table", "linked tables: NAME=DIM,DIM,… names a table over some of the input's dimensions; repeat it, and the tables are protected together (outputs get .NAME before their extension)")
-	secondary := fs.String("secondary", "gauss", "secondary suppression method: gauss (Gaussian elimination, then an LP audit and repair) or none (primary suppression only)")
+	secondary := fs.String("secondary", "gauss", "secondary suppression method: gauss (Gaussian elimination, then an LP audit and repair) or none (primary suppression only: the release is NOT protected against recalculation of the primary cells; a warning is printed)")
 	exactOnly := fs.Bool("exact-only", false, "gauss: protect against exact disclosure only (no interval audit or repair), as GaussSuppression does; the screen by bound propagation still counts the primary cells left certainly too narrow (summary.json: screen_under_protected)")
 	fullAudit := fs.Bool("full-audit", false, "gauss: compute every suppressed cell's exact interval (slower); by default cells already proven safe get a proven sub-interval")
-	maxRounds := fs.Int("max-rounds", 30, "gauss: the most audit-and-repair rounds")
+	maxRounds := fs.Int("max-rounds", 30, fmt.Sprintf("gauss: the most audit-and-repair rounds, 1 to %d", maxMaxRounds))
 	noCleanup := fs.Bool("no-cleanup", false, "gauss: keep every secondary cell; by default, before the audit, secondary cells the pattern does not need are published again (summary.json: republished)")
 	publishZeros := fs.Bool("publish-zeros", false, "gauss: never withhold a zero count as a secondary cell; the attacker, who knows the policy, then knows every suppressed cell to be at least 1, and more cells are withheld to meet that. By default zeros may be secondary cells (fewer cells withheld; but Gauss keeps every zero in its elimination, which may exceed its memory guard on large tables)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := of.check(); err != nil {
-		return err
-	}
+	// Every option is checked before any work.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch *secondary {
-	case "none", "gauss":
+	case "gauss":
+		if *maxRounds < 1 || *maxRounds > maxMaxRounds {
+			return usagef("--max-rounds %d: want 1 to %d", *maxRounds, maxMaxRounds)
+		}
+	case "none":
+		for _, name := range []string{"exact-only", "full-audit", "max-rounds", "no-cleanup", "secondary-zeros"} {
+			if set[name] {
+				return usagef("--%s goes with --secondary gauss, not with --secondary none", name)
+			}
+		}
 	default:
-		return fmt.Errorf("--secondary %q: unknown method (available: gauss, none)", *secondary)
+		return usagef("--secondary %q: unknown method (available: gauss, none)", *secondary)
+	}
+	if *exactOnly && *fullAudit {
+		return usagef("--exact-only and --full-audit contradict each other (--exact-only runs no interval audit)")
 	}
 	if len(tf) > 0 && (rf.suppressList != "" || rf.publishList != "") {
-		return fmt.Errorf("--suppress-cells and --publish-cells go with a single table, not with --table")
+		return usagef("--suppress-cells and --publish-cells go with a single table, not with --table")
+	}
+	if err := in.check(); err != nil {
+		return err
+	}
+	if _, err := rf.parse(); err != nil {
+		return err
 	}
 	req, err := rq.requirement(rf.maxN)
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
+	if err := of.check(true, tf.names(), in.paths(), rf.paths()); err != nil {
+		return err
+	}
 	pr := progress{stderr, of.quiet}
+	if *secondary == "none" {
+		// Not silenced by --quiet: the release discloses.
+		fmt.Fprintln(stderr, "tabsdc protect: warning: --secondary none withholds the primary cells only; their values can be recalculated from the published totals, so the release is NOT protected beyond the primary cells")
+	}
 	sum := &report.Summary{Method: "suppression (secondary: " + *secondary + ")"}
 
 	sum.Begin("read")
@@ -345,7 +430,6 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 	}
 	sum.End("primary")
 
-	var failure error
 	if *secondary == "gauss" {
 		sum.Begin("secondary+audit")
 		rels := make([]*sdc.Release, len(tables))
@@ -366,7 +450,12 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		sum.End("secondary+audit")
-		out := &report.AuditOutcome{Passed: len(res.Unresolved) == 0, RepairRounds: res.Rounds, Audits: res.Audits, RepairSecondary: len(res.Extra), Republished: len(res.Republished)}
+		if len(res.Unresolved) > 0 {
+			// Nothing is written: a published file out of step with the
+			// officer's files is worse than none.
+			return unresolvedError(base, res.Unresolved)
+		}
+		out := &report.AuditOutcome{Passed: true, RepairRounds: res.Rounds, Audits: res.Audits, RepairSecondary: len(res.Extra), Republished: len(res.Republished)}
 		if a := res.Audit; a != nil {
 			out.Audited, out.Disclosed, out.UnderProtected = a.Audited, len(a.Disclosed), len(a.UnderProtected)
 			out.Components, out.LargestInnerLP = a.Components, a.Largest
@@ -381,9 +470,9 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 		}
 		sum.Audit = out
 		sum.Attacker = report.AttackerOf(res.Attacker)
-		if len(res.Unresolved) > 0 {
-			failure = unresolvedError(base, res.Unresolved)
-		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 
 	wo := sdc.WriteOptions{Count: in.freq, Value: in.value}
@@ -397,23 +486,16 @@ func runProtect(args []string, stdout, stderr io.Writer) error {
 			sub.Count(rel)
 			sum.AddTable(lt.name, sub)
 		}
-		if failure == nil {
-			files = append(files, sdc.OutputFile{Path: withSuffix(of.out, lt.name), Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, wo) }})
-		}
+		files = append(files, sdc.OutputFile{Path: withSuffix(of.out, lt.name), Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, wo) }})
 		if of.internal != "" {
-			files = append(files, sdc.OutputFile{Path: withSuffix(of.internal, lt.name), Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }})
+			files = append(files, sdc.OutputFile{Path: withSuffix(of.internal, lt.name), Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }, Private: true})
 		}
 	}
 	if of.json != "" {
-		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON})
+		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON, Private: true})
 	}
-	// When a cell could not be protected nothing is published; the
-	// officer's files are still written, to show why.
-	if err := sdc.WriteFilesAtomic(files); err != nil {
+	if err := sdc.WriteFilesAtomicContext(ctx, files); err != nil {
 		return err
-	}
-	if failure != nil {
-		return failure
 	}
 	for _, lt := range tables {
 		pr.printf("wrote %s", withSuffix(of.out, lt.name))
@@ -430,10 +512,10 @@ func tableNote(name string) string {
 
 // unresolvedError names the cells that could not be protected.
 func unresolvedError(t *sdc.Table, fs []audit.Finding) error {
-	msg := fmt.Sprintf("%d cells could not be protected; %s was not written", len(fs), "the published file")
+	msg := fmt.Sprintf("%d cells could not be protected; no output was written or changed", len(fs))
 	for i, f := range fs {
-		if i == 5 {
-			msg += fmt.Sprintf("\n  … and %d more (see the internal file)", len(fs)-5)
+		if i == 20 {
+			msg += fmt.Sprintf("\n  … and %d more", len(fs)-20)
 			break
 		}
 		msg += fmt.Sprintf("\n  %s: %s", t.Label(f.Cell), f.Why)

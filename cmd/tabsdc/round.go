@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 
@@ -30,8 +31,11 @@ type roundOutcome struct {
 	Metrics  rounding.Metrics `json:"metrics"`
 }
 
-func runRound(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("round", roundExample, stderr)
+// maxBase bounds --base; a base above the grand total is refused as well.
+const maxBase = 1 << 31
+
+func runRound(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("round", roundExample, stdout, stderr)
 	var in inputFlags
 	var of outputFlags
 	in.register(fs)
@@ -45,18 +49,37 @@ func runRound(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := of.check(); err != nil {
+	if *base < 2 || *base > maxBase {
+		return usagef("--base %d: want 2 to %d", *base, int64(maxBase))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch *method {
+	case "small-count":
+		if *maxRound < 0 || *maxRound != 0 && *maxRound < *base-1 {
+			return usagef("--max-round %d: want 0 (base−1) or at least base−1 = %d", *maxRound, *base-1)
+		}
+		if set["deterministic"] {
+			return usagef("--deterministic goes with --method controlled")
+		}
+	case "controlled", "random":
+		for _, name := range []string{"max-round", "up-from-zero", "seed"} {
+			if set[name] {
+				return usagef("--%s goes with --method small-count", name)
+			}
+		}
+		if *method == "random" && set["deterministic"] {
+			return usagef("--deterministic goes with --method controlled")
+		}
+	default:
+		return usagef("--method %q: unknown method (available: small-count, controlled, random)", *method)
+	}
+	if err := in.check(); err != nil {
 		return err
 	}
-	if *base < 2 {
-		return fmt.Errorf("--base %d: want 2 or more", *base)
+	if err := of.check(true, nil, in.paths()); err != nil {
+		return err
 	}
-	switch *method {
-	case "small-count", "controlled", "random":
-	default:
-		return fmt.Errorf("--method %q: unknown method (available: small-count, controlled, random)", *method)
-	}
-	ctx := context.Background()
 	pr := progress{stderr, of.quiet}
 	sum := &report.Summary{Method: "rounding (" + *method + ")"}
 	sum.Begin("read")
@@ -66,6 +89,9 @@ func runRound(args []string, stdout, stderr io.Writer) error {
 	}
 	sum.End("read")
 	pr.printf("read %d inner cells, %d publishable cells", t.NumInner(), t.NumCells())
+	if total := t.Freq(0); *base > total {
+		return usagef("--base %d is larger than the grand total %d: every cell would be published as 0", *base, total)
+	}
 
 	sum.Begin("round")
 	var res *rounding.Result
@@ -107,7 +133,10 @@ func runRound(args []string, stdout, stderr io.Writer) error {
 
 	sum.Count(res.Release)
 	wo := sdc.WriteOptions{Count: in.freq, Value: in.value}
-	if err := of.write(res.Release, sum, wo); err != nil {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := of.write(ctx, res.Release, sum, wo); err != nil {
 		return err
 	}
 	pr.printf("wrote %s", of.out)

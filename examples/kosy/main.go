@@ -83,8 +83,8 @@ func run(ctx context.Context, w io.Writer, table, out string, maxN int) error {
 	}
 	files := []sdc.OutputFile{
 		{Path: filepath.Join(out, "published.csv"), Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, sdc.WriteOptions{}) }},
-		{Path: filepath.Join(out, "internal.csv"), Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, sdc.WriteOptions{}) }},
-		{Path: filepath.Join(out, "summary.json"), Write: sum.WriteJSON},
+		{Path: filepath.Join(out, "internal.csv"), Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, sdc.WriteOptions{}) }, Private: true},
+		{Path: filepath.Join(out, "summary.json"), Write: sum.WriteJSON, Private: true},
 	}
 	if err := sdc.WriteFilesAtomic(files); err != nil {
 		return err
