@@ -169,7 +169,7 @@ func (s *rowScanner) scan(fn func(line int, rec []string, extra []int) error) er
 		for d, col := range s.dimCol {
 			code := strings.TrimSpace(rec[col])
 			if code == "" {
-				return fmt.Errorf("row %d: empty %s code", line, s.specs[d].Name)
+				return &ParseError{Row: line, Column: s.dimCol[d] + 1, Err: fmt.Errorf("empty %s code", s.specs[d].Name)}
 			}
 			if code != s.lastS[d] || s.lastID[d] < 0 {
 				id, ok := s.intern[d][code]
@@ -199,7 +199,7 @@ func (s *rowScanner) scan(fn func(line int, rec []string, extra []int) error) er
 func (s *rowScanner) resolve(allowTotal bool) ([]*Dimension, [][]int32, error) {
 	dims := make([]*Dimension, len(s.specs))
 	nodes := make([][]int32, len(s.specs))
-	badLine, badMsg := int32(math.MaxInt32), ""
+	badLine, badErr := int32(math.MaxInt32), error(nil)
 	for d, sp := range s.specs {
 		dim := sp.Dim
 		if dim == nil {
@@ -208,7 +208,7 @@ func (s *rowScanner) resolve(allowTotal bool) ([]*Dimension, [][]int32, error) {
 				if c != TotalCode {
 					leaves = append(leaves, c)
 				} else if !allowTotal && s.first[d][id] < badLine {
-					badLine, badMsg = s.first[d][id], fmt.Sprintf("%s code %q is a total, not a leaf (rows must be inner cells unless totals are allowed)", sp.Name, c)
+					badLine, badErr = s.first[d][id], fmt.Errorf("%s code %q is a total, not a leaf (rows must be inner cells unless totals are allowed)", sp.Name, c)
 				}
 			}
 			slices.Sort(leaves) // canonical: not the order of the rows
@@ -223,15 +223,15 @@ func (s *rowScanner) resolve(allowTotal bool) ([]*Dimension, [][]int32, error) {
 			n, ok := dim.Index(c)
 			if !ok {
 				if s.first[d][id] < badLine {
-					badLine, badMsg = s.first[d][id], fmt.Sprintf("unknown %s code %q", sp.Name, c)
+					badLine, badErr = s.first[d][id], tagf(ErrUnknownCode, "unknown %s code %q", sp.Name, c)
 				}
 				continue
 			}
 			nodes[d][id] = int32(n)
 		}
 	}
-	if badMsg != "" {
-		return nil, nil, fmt.Errorf("row %d: %s", badLine, badMsg)
+	if badErr != nil {
+		return nil, nil, &ParseError{Row: int(badLine), Err: badErr}
 	}
 	return dims, nodes, nil
 }
@@ -274,7 +274,7 @@ func ReadCells(r io.Reader, specs []DimSpec, opt CellsOptions) (*Table, error) {
 	err = s.scan(func(line int, rec []string, extra []int) error {
 		v, err := parseCount(rec[extra[0]])
 		if err != nil {
-			return fmt.Errorf("row %d: %w", line, err)
+			return &ParseError{Row: line, Err: err}
 		}
 		counts = append(counts, v)
 		return nil
@@ -309,13 +309,13 @@ func ReadCells(r io.Reader, specs []DimSpec, opt CellsOptions) (*Table, error) {
 			if inner && !dims[d].IsLeaf(n) {
 				inner = false
 				if !opt.Totals {
-					return nil, fmt.Errorf("row %d: %s code %q is a total, not a leaf (rows must be inner cells unless totals are allowed)", s.lines[i], dims[d].Name(), dims[d].Code(n))
+					return nil, &ParseError{Row: int(s.lines[i]), Err: fmt.Errorf("%s code %q is a total, not a leaf (rows must be inner cells unless totals are allowed)", dims[d].Name(), dims[d].Code(n))}
 				}
 			}
 			c += n * t.stride[d]
 		}
 		if prev := seen[c]; prev != 0 {
-			return nil, fmt.Errorf("row %d: duplicate cell %s (first at row %d)", s.lines[i], t.Label(c), prev)
+			return nil, &ParseError{Row: int(s.lines[i]), Err: fmt.Errorf("duplicate cell %s (first at row %d)", t.Label(c), prev)}
 		}
 		seen[c] = s.lines[i]
 		if !inner {
@@ -323,7 +323,7 @@ func ReadCells(r io.Reader, specs []DimSpec, opt CellsOptions) (*Table, error) {
 			continue
 		}
 		if err := b.AddInnerCell(c, v); err != nil {
-			return nil, fmt.Errorf("row %d: %w", s.lines[i], err)
+			return nil, &ParseError{Row: int(s.lines[i]), Err: err}
 		}
 	}
 	tab, err := b.Build()
@@ -374,7 +374,7 @@ func ReadRecords(r io.Reader, specs []DimSpec, opt RecordsOptions) (*Table, erro
 				return &ParseError{Row: line, Column: ex[k] + 1, Err: tagf(ErrNotFinite, "value %q is not a finite number", f)}
 			}
 			if v < 0 {
-				return fmt.Errorf("row %d: value %q is negative", line, f)
+				return &ParseError{Row: line, Err: fmt.Errorf("value %q is negative", f)}
 			}
 			if total += v; math.IsInf(total, 0) {
 				return &ParseError{Row: line, Column: ex[k] + 1, Err: tagf(ErrNotFinite, "value %q makes the sum of the values overflow (more than %g)", f, math.MaxFloat64)}
@@ -385,7 +385,7 @@ func ReadRecords(r io.Reader, specs []DimSpec, opt RecordsOptions) (*Table, erro
 		if opt.Contributor != "" {
 			c := strings.TrimSpace(rec[ex[k]])
 			if c == "" {
-				return fmt.Errorf("row %d: empty contributor", line)
+				return &ParseError{Row: line, Err: errors.New("empty contributor")}
 			}
 			contribs = append(contribs, strings.Clone(c))
 		}
@@ -430,7 +430,7 @@ func ReadRecords(r io.Reader, specs []DimSpec, opt RecordsOptions) (*Table, erro
 			err = b.AddInner(nn, 1)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("row %d: %w", line, err)
+			return nil, &ParseError{Row: int(line), Err: err}
 		}
 	}
 	return b.Build()

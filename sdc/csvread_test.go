@@ -103,7 +103,7 @@ func TestReadCellsErrors(t *testing.T) {
 		{"overflowing grand total", "geo,sex,freq\n0301,M,9223372036854775807\n1101,M,1\n", CellsOptions{},
 			`table: the grand total overflows int64`},
 		{"empty count", "geo,sex,freq\n0301,M,1\n1101,M, \n", CellsOptions{}, `row 3: empty count`},
-		{"empty code", "geo,sex,freq\n0301,,1\n", CellsOptions{}, `row 2: empty sex code`},
+		{"empty code", "geo,sex,freq\n0301,,1\n", CellsOptions{}, `row 2, column 2: empty sex code`},
 		{"ragged row", "geo,sex,freq\n0301,M,1\n1101,M\n", CellsOptions{}, `row 3: wrong number of fields (ragged row)`},
 		{"long row", "geo,sex,freq\n0301,M,1,9\n", CellsOptions{}, `row 2: wrong number of fields (ragged row)`},
 		{"bad quote", "geo,sex,freq\n0301,M,1\n\"1101,M,1\n", CellsOptions{}, `row 3: extraneous or missing " in quoted-field`},
@@ -393,4 +393,43 @@ func TestReadHostileValues(t *testing.T) {
 	require.NoError(t, err)
 	_, err = ReadCells(strings.NewReader("geo,sex,freq\n1101,M,1\n1101,X,2\n"), []DimSpec{{Name: "geo", Dim: geo}, {Name: "sex", Dim: sex}}, CellsOptions{})
 	require.EqualError(t, err, `row 3: unknown sex code "X"`)
+}
+
+// Every row error of the cell and record readers is a *ParseError with
+// its row (and column where one field is at fault); an unknown code wraps
+// ErrUnknownCode.
+func TestReadErrorsTyped(t *testing.T) {
+	geo := mustDim(t, "geo", "NO:", "11:NO", "1101:11", "1151:11")
+	cases := []struct {
+		name, in string
+		records  bool
+		row, col int
+		is       error
+	}{
+		{"unknown code", "geo,sex,freq\n1101,M,1\n9999,F,2\n", false, 3, 0, ErrUnknownCode},
+		{"total as a leaf", "geo,sex,freq\n11,M,1\n", false, 2, 0, nil},
+		{"duplicate cell", "geo,sex,freq\n1101,M,1\n1101,M,2\n", false, 3, 0, nil},
+		{"empty code", "geo,sex,freq\n1101,,1\n", false, 2, 2, nil},
+		{"bad count", "geo,sex,freq\n1101,M,x\n", false, 2, 0, nil},
+		{"negative value", "geo,sex,provider,amount\n1101,M,P1,-3\n", true, 2, 0, nil},
+		{"empty contributor", "geo,sex,provider,amount\n1101,M,,3\n", true, 2, 0, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			specs := []DimSpec{{Name: "geo", Dim: geo}, {Name: "sex"}}
+			var err error
+			if tc.records {
+				_, err = ReadRecords(strings.NewReader(tc.in), specs, RecordsOptions{Value: "amount", Contributor: "provider"})
+			} else {
+				_, err = ReadCells(strings.NewReader(tc.in), specs, CellsOptions{})
+			}
+			var pe *ParseError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tc.row, pe.Row, err.Error())
+			assert.Equal(t, tc.col, pe.Column, err.Error())
+			if tc.is != nil {
+				assert.ErrorIs(t, err, tc.is)
+			}
+		})
+	}
 }
