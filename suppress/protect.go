@@ -499,7 +499,7 @@ func repairRound(rel *sdc.Release, failing []audit.Finding, before map[int]sdc.I
 			need = max(req.RangeMin, req.RangePercent/100*float64(t.Freq(f.Cell)), req.Upper, req.Lower, 1)
 		}
 		iv, failed := before[f.Cell]
-		c := repairCandidate(rel, f.Cell, need-f.Interval.Width(), extra, escalate && failed && iv == f.Interval, res.Attacker.ZerosWithheld)
+		c := repairCandidate(rel, f.Cell, need-f.Interval.Width(), extra, escalate && failed && iv == f.Interval, !opt.ZerosPublished)
 		if c < 0 {
 			stuck = append(stuck, f)
 			continue
@@ -520,8 +520,8 @@ func repairRound(rel *sdc.Release, failing []audit.Finding, before map[int]sdc.I
 // lower cell index. With totals set, the totals of c along each dimension
 // come first, by the same order, and the neighbours only when none is
 // published. A cell of count 0 is a candidate only with zeros (the
-// policy may withhold zeros): otherwise withholding it would break the
-// policy the attacker is told (every withheld cell is at least 1). It
+// policy lets zeros be secondary cells): otherwise withholding it would
+// break the policy the attacker is told (no zero is withheld). It
 // returns -1 when no published, unfixed candidate is left.
 func repairCandidate(rel *sdc.Release, c int, need float64, taken map[int]bool, totals, zeros bool) int {
 	t := rel.Table()

@@ -301,3 +301,62 @@ func Brute(t *sdc.Table, c int, fn func(k int)) {
 
 // Solutions returns the feasible tables found (values of the unknowns).
 func (e *Enumerator) Solutions() [][]int64 { return e.sols }
+
+// HasFree reports whether some unknown inner cell lies in no published
+// equation (its value, and that of every withheld cell above it, is
+// unbounded; the enumeration tries 0 only).
+func (e *Enumerator) HasFree() bool {
+	for _, f := range e.free {
+		if f {
+			return true
+		}
+	}
+	return false
+}
+
+// KeepWithheldAtLeastOne drops the enumerated tables in which a withheld
+// cell of rel is 0: the attacker who knows that no zero is withheld. It
+// reports whether any table is left.
+func (e *Enumerator) KeepWithheldAtLeastOne(rel *sdc.Release) bool {
+	pos := map[int]int{}
+	for i, k := range e.unknown {
+		pos[k] = i
+	}
+	type cell struct {
+		base int64
+		idx  []int
+	}
+	var cells []cell
+	for c := 0; c < e.t.NumCells(); c++ {
+		if !rel.Suppressed(c) {
+			continue
+		}
+		cl := cell{base: e.t.Freq(c)}
+		Brute(e.t, c, func(k int) {
+			if i, ok := pos[k]; ok {
+				cl.idx = append(cl.idx, i)
+				cl.base -= e.t.Freq(e.t.InnerCell(k))
+			}
+		})
+		cells = append(cells, cl)
+	}
+	kept := e.sols[:0]
+	for _, x := range e.sols {
+		ok := true
+		for _, cl := range cells {
+			s := cl.base
+			for _, i := range cl.idx {
+				s += x[i]
+			}
+			if s < 1 {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept = append(kept, x)
+		}
+	}
+	e.sols = kept
+	return len(kept) > 0
+}
