@@ -1,6 +1,7 @@
 // Package lpattack is an independent LP attacker on published files, for tests.
 //
 // It reads only the bytes of a published CSV and the hierarchies.
+//
 // It is written apart from the code it checks (packages audit and
 // suppress): from the published file alone (a row per publishable cell,
 // a value or an empty value, a status) and the dimensions' trees, it
