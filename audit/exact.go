@@ -3,6 +3,7 @@ package audit
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math/bits"
 	"runtime"
@@ -26,6 +27,27 @@ import (
 // overflow of 64-bit coefficients is reported as an error, never guessed.
 func Exact(ctx context.Context, rel *sdc.Release) ([]int, error) {
 	m := buildModel(rel, Attacker{ZerosWithheld: true})
+	determined := make([]bool, len(m.targets))
+	err := residuals(ctx, m, func(i int, r svec) { determined[i] = len(r) == 0 })
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for i, tg := range m.targets {
+		if determined[i] {
+			out = append(out, int(tg.cell))
+		}
+	}
+	return out, nil
+}
+
+// residuals reduces the vector of every target of m by the published
+// equations, on every core, and calls fn (from several goroutines, each
+// target once) with each target's residual: fully reduced (no pivot
+// column left) and normalized, so it is empty exactly when the target is
+// determined, and two targets' residuals are equal exactly when their
+// vectors differ by a multiple of one another plus published equations.
+func residuals(ctx context.Context, m *model, fn func(target int, r svec)) error {
 	ech := newEchelon(len(m.varCell))
 	// Columns in the most equations first: the basis pivots on each
 	// row's first column, and this order fills in far less than the
@@ -42,15 +64,13 @@ func Exact(ctx context.Context, rel *sdc.Release) ([]int, error) {
 	}
 	for i, row := range m.rows {
 		if i&1023 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
-		v := vec(row)
-		if err := ech.insert(v); err != nil {
-			return nil, fmt.Errorf("audit: equation of %s: %w", m.t.Label(int(m.rowCell[i])), err)
+		if err := ech.insert(vec(row)); err != nil {
+			return fmt.Errorf("audit: equation of %s: %w", m.t.Label(int(m.rowCell[i])), err)
 		}
 	}
 	// The basis is read-only now: the cores share the targets.
-	determined := make([]bool, len(m.targets))
 	errs := make([]error, len(m.targets))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -69,24 +89,15 @@ func Exact(ctx context.Context, rel *sdc.Release) ([]int, error) {
 					errs[i] = fmt.Errorf("audit: cell %s: %w", m.t.Label(int(tg.cell)), err)
 					return
 				}
-				determined[i] = len(r) == 0
+				fn(i, r)
 			}
 		}()
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	var out []int
-	for i, tg := range m.targets {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		if determined[i] {
-			out = append(out, int(tg.cell))
-		}
-	}
-	return out, nil
+	return errors.Join(errs...)
 }
 
 // fillOrder numbers the unknowns of m by the number of equations that

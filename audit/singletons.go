@@ -3,10 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/tabsdc/tabsdc/sdc"
 )
@@ -189,57 +186,14 @@ func intruderPairs(t *sdc.Table, isIntruder map[int]bool) [][2]int {
 // column left) and normalized, so that is an equality of residuals.
 func exactByOne(ctx context.Context, rel *sdc.Release, intruders []int) ([][]int, error) {
 	m := buildModel(rel, Attacker{ZerosWithheld: true})
-	ech := newEchelon(len(m.varCell))
-	col := fillOrder(m)
-	vec := func(vars []int32) svec {
-		v := make(svec, len(vars))
-		for k, j := range vars {
-			v[k] = entry{col[j], 1}
-		}
-		slices.SortFunc(v, func(a, b entry) int { return int(a.col - b.col) })
-		return v
-	}
-	for i, row := range m.rows {
-		if i&1023 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if err := ech.insert(vec(row)); err != nil {
-			return nil, fmt.Errorf("audit: equation of %s: %w", m.t.Label(int(m.rowCell[i])), err)
-		}
-	}
 	// The residual of every withheld cell, keyed by its normalized form.
 	keys := make([]string, len(m.targets))
-	errs := make([]error, len(m.targets))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(m.targets) || ctx.Err() != nil {
-					return
-				}
-				r, err := ech.reduce(vec(m.targets[i].vars))
-				if err != nil {
-					errs[i] = fmt.Errorf("audit: cell %s: %w", m.t.Label(int(m.targets[i].cell)), err)
-					return
-				}
-				keys[i] = svecKey(r)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	if err := residuals(ctx, m, func(i int, r svec) { keys[i] = svecKey(r) }); err != nil {
 		return nil, err
 	}
 	byKey := map[string][]int{}
 	targetOf := map[int]int{}
 	for i, tg := range m.targets {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
 		targetOf[int(tg.cell)] = i
 		if keys[i] != "" { // not determined already
 			byKey[keys[i]] = append(byKey[keys[i]], int(tg.cell))
