@@ -202,3 +202,13 @@ type Attacker struct {
 func AttackerOf(a audit.Attacker) *Attacker {
 	return &Attacker{WithheldAtLeast: a.MinWithheld(), Knows: a.Knowledge()}
 }
+
+// Notes are the lines that say the attacker in an internal file
+// (sdc.Release.SetNotes).
+func (a *Attacker) Notes() []string {
+	notes := []string{"the audit's attacker knows:"}
+	for _, k := range a.Knows {
+		notes = append(notes, "- "+k)
+	}
+	return notes
+}

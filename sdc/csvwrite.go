@@ -90,7 +90,9 @@ func WritePublished(w io.Writer, r *Release, opt WriteOptions) error {
 // interval (lower, upper) where one was computed, with its kind
 // (interval: exact, proven — the attacker's interval contains it — or
 // outer — the attacker's interval lies within it). It holds confidential
-// values: never publish it.
+// values: never publish it. It starts with the release's notes
+// (Release.SetNotes), each on a line of its own after "# ", before the
+// header; ReadPattern skips them.
 func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
 	t := r.t
 	cn, vn := opt.names()
@@ -109,6 +111,11 @@ func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
 		header = append(header, "published", "difference")
 	}
 	header = append(header, "lower", "upper", "interval")
+	for _, n := range r.notes {
+		if _, err := bw.WriteString("# " + n + "\n"); err != nil {
+			return err
+		}
+	}
 	cw.write(header...)
 	rec := make([]string, len(header))
 	for c := 0; c < t.NumCells(); c++ {

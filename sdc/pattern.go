@@ -119,6 +119,10 @@ func ReadPattern(r io.Reader, t *Table) (*Release, error) {
 // unknown code, a duplicate cell, an unknown status. When both cells are
 // missing and values are wrong, the error joins both (errors.As finds
 // either).
+//
+// Lines that start with "#" are notes (the internal file's header says
+// what the audit's attacker knew) and are skipped; a cell whose first
+// code starts with "#" is therefore missing, which is an error.
 func ReadPatternOptions(r io.Reader, t *Table, opt PatternOptions) (*Release, error) {
 	name := opt.Name
 	if name == "" {
@@ -129,6 +133,7 @@ func ReadPatternOptions(r io.Reader, t *Table, opt PatternOptions) (*Release, er
 		countName = "freq"
 	}
 	cr := newCSVReader(r)
+	cr.Comment = '#' // the internal file's notes (Release.SetNotes)
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: empty file", name)

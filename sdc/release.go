@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Status says what happens to a publishable cell in a release.
@@ -105,6 +106,7 @@ type Release struct {
 	kind     map[int32]IntervalKind
 	dense    []Interval // intervals of every cell, when set by SetIntervals
 	denseK   IntervalKind
+	notes    []string
 }
 
 // NewRelease returns a release of t in which every cell is published.
@@ -136,9 +138,24 @@ func (r *Release) Clone() *Release {
 		kind:     maps.Clone(r.kind),
 		dense:    slices.Clone(r.dense),
 		denseK:   r.denseK,
+		notes:    slices.Clone(r.notes),
 	}
 	return c
 }
+
+// SetNotes sets the lines the internal file starts with, each after
+// "# " (WriteInternal): what a reader of that file must know about the
+// release, such as what the audit's attacker was taken to know. A line
+// break in a note becomes a space.
+func (r *Release) SetNotes(notes ...string) {
+	r.notes = r.notes[:0]
+	for _, n := range notes {
+		r.notes = append(r.notes, strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(n))
+	}
+}
+
+// Notes returns the notes set by SetNotes. Do not modify.
+func (r *Release) Notes() []string { return r.notes }
 
 // Table returns the table the release is of.
 func (r *Release) Table() *Table { return r.t }

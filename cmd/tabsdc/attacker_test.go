@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,6 +45,18 @@ func TestAuditAttackerPolicy(t *testing.T) {
 			require.NoError(t, json.Unmarshal(raw, &sum))
 			assert.Equal(t, policy.least, sum.Attacker.WithheldAtLeast)
 			assert.NotEmpty(t, sum.Attacker.Knows)
+			// The internal file says the same in its header; the
+			// published file holds no notes.
+			raw, err = os.ReadFile(internal)
+			require.NoError(t, err)
+			head := strings.SplitN(string(raw), "\n", len(sum.Attacker.Knows)+3)
+			assert.Equal(t, "# the audit's attacker knows:", head[0])
+			for i, k := range sum.Attacker.Knows {
+				assert.Equal(t, "# - "+k, head[i+1])
+			}
+			raw, err = os.ReadFile(filepath.Join(dir, "published.csv"))
+			require.NoError(t, err)
+			assert.NotContains(t, string(raw), "#")
 
 			// The pattern passes under its own policy, for every
 			// requirement down to none at all (--max-n 0: exact

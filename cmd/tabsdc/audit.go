@@ -199,6 +199,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return findingsError(t, sc, "screen", "")
 		}
 	}
+	rel.SetNotes(sum.Attacker.Notes()...)
 	res, err := runAuditStage(ctx, rel, aopt, sum, pr)
 	if err != nil {
 		return err

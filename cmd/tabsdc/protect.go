@@ -470,6 +470,9 @@ func runProtect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		sum.Audit = out
 		sum.Attacker = report.AttackerOf(res.Attacker)
+		for _, lt := range tables {
+			lt.rel.SetNotes(sum.Attacker.Notes()...)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err

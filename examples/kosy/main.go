@@ -76,6 +76,7 @@ func run(ctx context.Context, w io.Writer, table, out string, maxN int) error {
 		sum.Audit.SingletonIntruders, sum.Audit.SingletonDisclosed, sum.Audit.SingletonUnderProtected = sg.Intruders, len(sg.Disclosed), len(sg.UnderProtected)
 	}
 	sum.Attacker = report.AttackerOf(pres.Attacker)
+	rel.SetNotes(sum.Attacker.Notes()...)
 	sum.Count(rel)
 
 	if err := os.MkdirAll(out, 0o755); err != nil {
