@@ -40,7 +40,7 @@ func main() {
 	stage := flag.String("stage", "build", "build, primary, secondary, audit, screen, protect or round")
 	full := flag.Bool("full", false, "audit: exact intervals for every cell")
 	limit := flag.Duration("for", 0, "audit: stop the audit after this long and report how far it got (0: no limit)")
-	maxEntries := flag.Int64("max-entries", 0, "secondary: the Gaussian elimination's limit on stored entries (0: its default)")
+	maxEntries := flag.Int64("max-entries", 0, "secondary, protect: the Gaussian elimination's limit on stored entries (0: its default)")
 	noCleanup := flag.Bool("no-cleanup", false, "protect: keep every secondary cell (no cleanup before the audit)")
 	publishZeros := flag.Bool("publish-zeros", false, "secondary, audit, screen, protect: zeros are never secondary cells (ProtectOptions.ZerosPublished); the attacker then knows every withheld cell to be ≥ 1. By default zeros may be secondary cells, as Protect's default policy has it")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
@@ -163,7 +163,7 @@ func run(name, stage string, cfg config) error {
 		var p *suppress.ProtectResult
 		start := t0
 		say := func(msg string) { fmt.Fprintf(os.Stderr, "%s: %s\n", time.Since(start).Round(time.Second), msg) }
-		p, err = suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(4), FullAudit: full, NoCleanup: cfg.noCleanup, Progress: say, ZerosPublished: !cfg.zeros})
+		p, err = suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(4), FullAudit: full, NoCleanup: cfg.noCleanup, Progress: say, ZerosPublished: !cfg.zeros, Gauss: suppress.GaussOptions{MaxEntries: maxEntries}})
 		took = time.Since(t0)
 		if err == nil {
 			sec, zeroSec := rel.Count(sdc.Secondary), 0
