@@ -10,8 +10,8 @@ import (
 
 // SingletonResult is the outcome of Singletons.
 type SingletonResult struct {
-	// Intruders is the number of withheld inner cells of count 1, each
-	// known to the one person counted in it; Pairs the number of pairs of
+	// Intruders is the number of withheld cells of count 1, each known
+	// to the one person counted in it; Pairs the number of pairs of
 	// them in one relation (a total and its terms along one dimension),
 	// tried as two persons who pool what they know.
 	Intruders, Pairs int
@@ -28,8 +28,8 @@ func (r *SingletonResult) Passed() bool {
 }
 
 // Singletons audits a release against the singleton intruder: a person
-// counted alone in a withheld inner cell (count 1) knows that cell's
-// value, and may pool it with another such person of the same relation.
+// counted alone in a withheld cell (count 1, an inner cell or a total)
+// knows that cell's value, and may pool it with another such person of the same relation.
 // Everything Audit's attacker knows (opt.Attacker) the intruder knows too.
 //
 // Two checks, both of them one-sided (what they find is certain; a
@@ -48,9 +48,9 @@ func (r *SingletonResult) Passed() bool {
 // holds no count the rules protect (what it gives away of a primary cell
 // is found at that cell). The intruder's own cell, and a pair's, is not a
 // finding either: they know it;
-// nor is a cell whose withheld inner cells are all the intruders' own (a
-// total over the intruder's cell and published zeros): it tells them
-// their own count again.
+// nor is a cell whose unpublished inner cells all lie in the intruders'
+// own cells (a total over the intruder's cell and published zeros): it
+// tells them their own count again.
 func Singletons(ctx context.Context, rel *sdc.Release, opt Options) (*SingletonResult, error) {
 	if err := opt.Attacker.check(rel); err != nil {
 		return nil, err
@@ -60,10 +60,12 @@ func Singletons(ctx context.Context, rel *sdc.Release, opt Options) (*SingletonR
 	}
 	t := rel.Table()
 	res := &SingletonResult{}
+	// Every withheld cell of count 1, inner or total: the one person in
+	// it knows it (a total of one linked table may be the inner cell of
+	// another, and is a cell of count 1 either way).
 	var intruders []int
 	isIntruder := map[int]bool{}
-	for k := 0; k < t.NumInner(); k++ {
-		c := t.InnerCell(k)
+	for c := 0; c < t.NumCells(); c++ {
 		if rel.Suppressed(c) && t.Freq(c) == 1 {
 			intruders = append(intruders, c)
 			isIntruder[c] = true
@@ -74,13 +76,22 @@ func Singletons(ctx context.Context, rel *sdc.Release, opt Options) (*SingletonR
 		return res, nil
 	}
 	found := map[int]bool{}
-	// A cell whose withheld inner cells are all the intruders' own tells
-	// them only what they know: their own count (plus published values).
+	// A cell whose unpublished inner cells all lie in the intruders' own
+	// cells tells them only what they know: their own count (plus
+	// published values).
+	under := func(ic, s int) bool {
+		for d := 0; d < t.NumDims(); d++ {
+			if !t.Dim(d).IsAncestor(t.Node(s, d), t.Node(ic, d)) {
+				return false
+			}
+		}
+		return true
+	}
 	own := func(c int, who []int) bool {
 		only := true
 		t.ForEachInner(c, func(k int) {
 			ic := t.InnerCell(k)
-			if _, ok := rel.Value(ic); !ok && !slices.Contains(who, ic) {
+			if _, ok := rel.Value(ic); !ok && !slices.ContainsFunc(who, func(s int) bool { return under(ic, s) }) {
 				only = false
 			}
 		})
