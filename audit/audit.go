@@ -90,7 +90,9 @@ type Options struct {
 	Full bool
 	// Prior is the result of an audit of an earlier release of the same
 	// table that withheld a subset of the cells this one withholds, as a
-	// repair round has it. Every feasible table of the earlier release is
+	// repair round has it, under an attacker who knew no less of the
+	// policy (a Prior that allowed withheld zeros cannot seed an audit
+	// that rules them out). Every feasible table of the earlier release is
 	// one of this release too (withholding more only removes equations),
 	// so the values the earlier audit saw attained are attained here:
 	// without Full, a cell they prove safe is not solved for again. A
@@ -155,6 +157,7 @@ type Result struct {
 	table    *sdc.Table
 	withheld []int32
 	attained []sdc.Interval
+	attacker Attacker
 }
 
 // CanSeed returns nil when r can seed the audit of rel as its
@@ -195,6 +198,11 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 	if p := opt.Prior; p != nil {
 		if err := p.CanSeed(rel); err != nil {
 			return nil, err
+		}
+		if p.attacker.ZerosWithheld && !opt.Attacker.ZerosWithheld {
+			// Its tables may hold a withheld zero, which this attacker
+			// rules out: they prove nothing here.
+			return nil, fmt.Errorf("audit: the prior result's attacker allows withheld zeros, this one does not: its feasible tables are not this audit's")
 		}
 		prior = make(map[int32]sdc.Interval, len(p.withheld))
 		for i, c := range p.withheld {
@@ -346,7 +354,7 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		opt.Progress(len(m.targets), len(m.targets))
 	}
 
-	res.table = m.t
+	res.table, res.attacker = m.t, opt.Attacker
 	res.withheld = make([]int32, len(m.targets))
 	res.attained = make([]sdc.Interval, len(m.targets))
 	for i, tg := range m.targets {

@@ -97,6 +97,20 @@ func TestAuditPriorMustFit(t *testing.T) {
 	_, err = Audit(context.Background(), sdc.NewRelease(other), Options{Attacker: legacy, Prior: first})
 	require.ErrorContains(t, err, "another table")
 
+	// A prior of the weaker attacker (withheld zeros allowed) cannot seed
+	// the audit of the stronger (every withheld cell ≥ 1); the reverse
+	// can: the stronger's tables are the weaker's too.
+	noZeros := rel.Clone()
+	publishZeros(noZeros)
+	weak, err := Audit(context.Background(), noZeros, Options{Attacker: legacy, Default: FrequencyRequirement(3)})
+	require.NoError(t, err)
+	_, err = Audit(context.Background(), noZeros, Options{Attacker: Attacker{}, Prior: weak})
+	require.ErrorContains(t, err, "allows withheld zeros")
+	strong, err := Audit(context.Background(), noZeros, Options{Attacker: Attacker{}, Default: FrequencyRequirement(3)})
+	require.NoError(t, err)
+	_, err = Audit(context.Background(), noZeros, Options{Attacker: legacy, Prior: strong})
+	require.NoError(t, err)
+
 	// Not a result of Audit.
 	_, err = Audit(context.Background(), rel, Options{Attacker: legacy, Prior: &Result{}})
 	require.ErrorContains(t, err, "not the result of Audit")

@@ -35,11 +35,11 @@ func (r *SingletonResult) Passed() bool {
 // Two checks, both of them one-sided (what they find is certain; a
 // release they pass may still narrow a cell for an intruder by an LP,
 // which is not run here):
-//   - exact disclosure by integer elimination: for each intruder, the
-//     withheld cells the published equations and the intruder's own cell
-//     determine (a cell is determined when its vector, reduced by the
-//     published equations, is a multiple of the intruder's reduced unit
-//     vector);
+//   - exact disclosure by integer elimination: for each intruder, and
+//     each pair, the withheld cells the published equations and the
+//     intruders' own cells determine (a cell is determined when its
+//     vector, reduced by the published equations, lies in the span of
+//     the intruders' reduced unit vectors);
 //   - bound propagation (Screener.Probe) from the intruder's cell, alone
 //     and with each other intruder of one of its relations: a withheld
 //     cell pinned, or a primary cell narrower than its requirement.
@@ -75,7 +75,7 @@ func Singletons(ctx context.Context, rel *sdc.Release, opt Options) (*SingletonR
 	if len(intruders) == 0 {
 		return res, nil
 	}
-	found := map[int]bool{}
+	found := map[int]int{} // 1: under-protected, 2: disclosed
 	// A cell whose unpublished inner cells all lie in the intruders' own
 	// cells tells them only what they know: their own count (plus
 	// published values).
@@ -97,24 +97,40 @@ func Singletons(ctx context.Context, rel *sdc.Release, opt Options) (*SingletonR
 		})
 		return only
 	}
+	// A cell is listed once, as disclosed when any intruder pins it.
 	add := func(list *[]Finding, f Finding, who string, by ...int) {
-		if found[f.Cell] || rel.Status(f.Cell) != sdc.Primary || own(f.Cell, by) {
+		disclosed := list == &res.Disclosed
+		if found[f.Cell] == 2 || (found[f.Cell] == 1 && !disclosed) || rel.Status(f.Cell) != sdc.Primary || own(f.Cell, by) {
 			return
 		}
-		found[f.Cell] = true
+		if found[f.Cell] == 1 {
+			res.UnderProtected = slices.DeleteFunc(res.UnderProtected, func(g Finding) bool { return g.Cell == f.Cell })
+		}
+		found[f.Cell] = 1
+		if disclosed {
+			found[f.Cell] = 2
+		}
 		f.Why = fmt.Sprintf("%s, for the person counted in %s", f.Why, who)
 		*list = append(*list, f)
 	}
 
-	// Exact disclosure, one intruder at a time.
-	determinedBy, err := exactByOne(ctx, rel, intruders)
+	// Exact disclosure by elimination, one intruder at a time and in
+	// pairs of one relation.
+	pairs := intruderPairs(t, isIntruder)
+	bySingle, byPair, err := exactBy(ctx, rel, intruders, pairs)
 	if err != nil {
 		return nil, err
 	}
-	for i, cells := range determinedBy {
+	point := func(c int) sdc.Interval { return sdc.Interval{Lower: float64(t.Freq(c)), Upper: float64(t.Freq(c))} }
+	for i, cells := range bySingle {
 		for _, c := range cells {
-			add(&res.Disclosed, Finding{Cell: c, Interval: sdc.Interval{Lower: float64(t.Freq(c)), Upper: float64(t.Freq(c))},
-				Why: "determined by elimination"}, t.Label(intruders[i]), intruders[i])
+			add(&res.Disclosed, Finding{Cell: c, Interval: point(c), Why: "determined by elimination"}, t.Label(intruders[i]), intruders[i])
+		}
+	}
+	for i, cells := range byPair {
+		for _, c := range cells {
+			add(&res.Disclosed, Finding{Cell: c, Interval: point(c), Why: "determined by elimination"},
+				t.Label(pairs[i][0])+" and the one in "+t.Label(pairs[i][1]), pairs[i][0], pairs[i][1])
 		}
 	}
 
@@ -142,7 +158,7 @@ func Singletons(ctx context.Context, rel *sdc.Release, opt Options) (*SingletonR
 		}
 		record(fs, t.Label(s), s)
 	}
-	for _, pair := range intruderPairs(t, isIntruder) {
+	for _, pair := range pairs {
 		if res.Pairs&255 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -188,41 +204,109 @@ func intruderPairs(t *sdc.Table, isIntruder map[int]bool) [][2]int {
 	return pairs
 }
 
-// exactByOne returns, for each intruder, the other withheld cells that
-// the published equations determine once the intruder's cell is known
-// and that they do not determine without it. A withheld cell c is
-// determined with the intruder's cell s known when the residual of c's
-// vector, reduced by the published equations, is a multiple of the
-// residual of s's unit vector: the residuals are reduced fully (no pivot
-// column left) and normalized, so that is an equality of residuals.
-func exactByOne(ctx context.Context, rel *sdc.Release, intruders []int) ([][]int, error) {
+// exactBy returns, for each intruder and for each pair of them, the
+// other withheld cells that the published equations determine once the
+// intruders' cells are known and that they do not determine without
+// them. With the residual of a vector its reduction by the published
+// equations (fully reduced: no pivot column left, and normalized), a
+// withheld cell c is determined by intruder s when c's residual is a
+// multiple of s's, that is equal to it; and by a pair when c's residual
+// lies in the span of the pair's two.
+func exactBy(ctx context.Context, rel *sdc.Release, intruders []int, pairs [][2]int) (single, pair [][]int, err error) {
 	m := buildModel(rel, Attacker{ZerosWithheld: true})
-	// The residual of every withheld cell, keyed by its normalized form.
-	keys := make([]string, len(m.targets))
-	if err := residuals(ctx, m, func(i int, r svec) { keys[i] = svecKey(r) }); err != nil {
-		return nil, err
+	res := make([]svec, len(m.targets))
+	if err := residuals(ctx, m, func(i int, r svec) { res[i] = slices.Clone(r) }); err != nil {
+		return nil, nil, err
 	}
-	byKey := map[string][]int{}
+	byKey := map[string][]int{}    // targets by residual
+	byFirst := map[int32][]int32{} // targets by the first column of their residual
 	targetOf := map[int]int{}
 	for i, tg := range m.targets {
 		targetOf[int(tg.cell)] = i
-		if keys[i] != "" { // not determined already
-			byKey[keys[i]] = append(byKey[keys[i]], int(tg.cell))
+		if len(res[i]) > 0 { // not determined already
+			k := svecKey(res[i])
+			byKey[k] = append(byKey[k], int(tg.cell))
+			byFirst[res[i][0].col] = append(byFirst[res[i][0].col], int32(i))
 		}
 	}
-	out := make([][]int, len(intruders))
+	single = make([][]int, len(intruders))
 	for n, s := range intruders {
 		i, ok := targetOf[s]
-		if !ok || keys[i] == "" {
+		if !ok || len(res[i]) == 0 {
 			continue // known to every attacker already: Audit's finding
 		}
-		for _, c := range byKey[keys[i]] {
+		for _, c := range byKey[svecKey(res[i])] {
 			if c != s {
-				out[n] = append(out[n], c)
+				single[n] = append(single[n], c)
 			}
 		}
 	}
-	return out, nil
+	pair = make([][]int, len(pairs))
+	for n, pr := range pairs {
+		if n&255 == 0 && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		i1, ok1 := targetOf[pr[0]]
+		i2, ok2 := targetOf[pr[1]]
+		if !ok1 || !ok2 || len(res[i1]) == 0 || len(res[i2]) == 0 {
+			continue
+		}
+		a, b := res[i1], res[i2]
+		// b reduced by a: the pair's span in echelon form.
+		if k, ok := coef(b, a[0].col); ok {
+			if b, err = combine(nil, b, a[0].val, a, k); err != nil {
+				return nil, nil, err
+			}
+			b = normalize(b)
+		}
+		if len(b) == 0 {
+			continue // one residual a multiple of the other: the singles' case
+		}
+		seen := map[int32]bool{}
+		for _, v := range [2]svec{a, b} {
+			for _, e := range v {
+				for _, c := range byFirst[e.col] {
+					cell := int(m.targets[c].cell)
+					if seen[c] || cell == pr[0] || cell == pr[1] {
+						continue
+					}
+					seen[c] = true
+					in, err := inSpan2(res[c], a, b)
+					if err != nil {
+						return nil, nil, err
+					}
+					if in {
+						pair[n] = append(pair[n], cell)
+					}
+				}
+			}
+		}
+		slices.Sort(pair[n])
+	}
+	return single, pair, nil
+}
+
+// coef returns v's coefficient in column col.
+func coef(v svec, col int32) (int64, bool) {
+	k, ok := slices.BinarySearchFunc(v, col, func(e entry, c int32) int { return int(e.col) - int(c) })
+	if !ok {
+		return 0, false
+	}
+	return v[k].val, true
+}
+
+// inSpan2 reports whether v lies in the span of a and b, where b has no
+// entry in a's first column (an echelon pair).
+func inSpan2(v, a, b svec) (bool, error) {
+	var err error
+	for _, p := range [2]svec{a, b} {
+		if k, ok := coef(v, p[0].col); ok {
+			if v, err = combine(nil, v, p[0].val, p, k); err != nil {
+				return false, err
+			}
+		}
+	}
+	return len(v) == 0, nil
 }
 
 // svecKey is a map key for a normalized sparse vector ("" for the empty

@@ -38,8 +38,13 @@ type ProtectOptions struct {
 	// frequency rule that protects them).
 	Attacker audit.Attacker
 	// ExactOnly protects against exact disclosure alone, as GaussSuppression
-	// does by default: no interval audit and no repair. Exact disclosure is
-	// still checked, by audit.Exact.
+	// does by default: the audit (under Attacker, singletons included)
+	// and the repair run for one requirement only, that every withheld
+	// cell keep at least two possible values, instead of Requirement and
+	// Default, and there is no cleanup. Linear algebra alone (Gauss) does
+	// not see a cell that bounds pin: non-negativity across several
+	// totals, a withheld cell known to be at least 1, or a singleton's
+	// own count.
 	ExactOnly bool
 	// MaxRounds bounds the audit-and-repair rounds; 0 means 30.
 	MaxRounds int
@@ -58,15 +63,12 @@ type ProtectOptions struct {
 type ProtectResult struct {
 	// Gauss is the last secondary suppression run.
 	Gauss GaussResult
-	// Audit is the last audit (nil with ExactOnly).
+	// Audit is the last audit (with ExactOnly, for exact disclosure).
 	Audit *audit.Result
-	// Exact lists withheld cells found exactly disclosed by audit.Exact
-	// (with ExactOnly; empty when the pattern is safe).
-	Exact []int
-	// Screen is, with ExactOnly, the screen of the pattern by bound
-	// propagation (audit.Screen): its UnderProtected cells are primary
-	// cells the pattern certainly leaves narrower than their requirement,
-	// which ExactOnly does not repair.
+	// Screen is, with ExactOnly, the screen of the final pattern by bound
+	// propagation (audit.Screen) under Requirement and Default: its
+	// UnderProtected cells are primary cells the pattern certainly leaves
+	// narrower than their requirement, which ExactOnly does not repair.
 	Screen *audit.Result
 	// Rounds is the number of repair rounds run.
 	Rounds int
@@ -91,7 +93,7 @@ type ProtectResult struct {
 	// audited for (ProtectOptions.AttackerOf).
 	Attacker audit.Attacker
 	// Singletons is the singleton audit of the final pattern (nil with
-	// Attacker.IgnoreSingletons, ExactOnly, or when the audit failed).
+	// Attacker.IgnoreSingletons, or when the audit failed).
 	Singletons *audit.SingletonResult
 }
 
@@ -153,6 +155,9 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 	if len(rels) == 0 {
 		return nil, fmt.Errorf("%w: no release", ErrGaussInput)
 	}
+	if opt.ExactOnly {
+		return protectExactOnly(ctx, base, rels, opt)
+	}
 	for i, r := range rels {
 		if r == nil {
 			return nil, fmt.Errorf("%w: release %d is nil", ErrGaussInput, i+1)
@@ -183,28 +188,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			}
 		}
 	}
-	joint := func() *sdc.Release {
-		if single {
-			return rels[0]
-		}
-		j := sdc.NewRelease(base)
-		for c := 0; c < base.NumCells(); c++ {
-			if _, ok := fromBase[c]; !ok {
-				j.Set(c, sdc.Hidden, "in no released table")
-			}
-		}
-		for i, r := range rels {
-			for c, bc := range toBase[i] {
-				if st := r.Status(c); st != sdc.Published {
-					j.Set(bc, st, r.Reason(c))
-				}
-				if r.Fixed(c) {
-					j.Fix(bc)
-				}
-			}
-		}
-		return j
-	}
+	joint := func() *sdc.Release { return jointRelease(base, rels, toBase, fromBase, single) }
 
 	if opt.ZerosPublished && opt.Gauss.SecondaryZeros {
 		return nil, fmt.Errorf("%w: ZerosPublished and Gauss.SecondaryZeros contradict each other (Protect sets Gauss.SecondaryZeros from ZerosPublished)", ErrGaussInput)
@@ -228,27 +212,6 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		return nil, err
 	}
 	say("secondary suppression: %d cells", res.Gauss.Secondary)
-	if opt.ExactOnly {
-		var err error
-		rel := joint()
-		res.Exact, err = audit.Exact(ctx, rel)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range res.Exact {
-			res.Unresolved = append(res.Unresolved, audit.Finding{Cell: c, Why: "exactly disclosed"})
-		}
-		// Say, at no cost, which primary cells the pattern certainly
-		// leaves narrower than their requirement.
-		res.Screen, err = audit.Screen(ctx, rel, audit.Options{Requirement: opt.Requirement, Default: opt.Default, Attacker: att})
-		if err != nil {
-			return nil, err
-		}
-		if n := len(res.Screen.UnderProtected); n > 0 {
-			say("screen: %d primary cells certainly narrower than required (not repaired: exact disclosure only)", n)
-		}
-		return res, nil
-	}
 	aopt := audit.Options{Requirement: opt.Requirement, Default: opt.Default, Full: opt.FullAudit, Attacker: att}
 	if opt.Progress != nil {
 		// The audit of a large table takes minutes: say how far it is,
@@ -635,3 +598,70 @@ var screen = true
 // escalate enables the withholding of totals for failing cells whose
 // interval did not move (see repairRound). A variable for the tests.
 var escalate = true
+
+// jointRelease is the attacker's joint view of linked tables (see
+// ProtectLinked), or the one release itself.
+func jointRelease(base *sdc.Table, rels []*sdc.Release, toBase [][]int, fromBase map[int][]GaussCell, single bool) *sdc.Release {
+	if single {
+		return rels[0]
+	}
+	j := sdc.NewRelease(base)
+	for c := 0; c < base.NumCells(); c++ {
+		if _, ok := fromBase[c]; !ok {
+			j.Set(c, sdc.Hidden, "in no released table")
+		}
+	}
+	for i, r := range rels {
+		for c, bc := range toBase[i] {
+			if st := r.Status(c); st != sdc.Published {
+				j.Set(bc, st, r.Reason(c))
+			}
+			if r.Fixed(c) {
+				j.Fix(bc)
+			}
+		}
+	}
+	return j
+}
+
+// protectExactOnly is ProtectLinked with ExactOnly: the same rounds of
+// audit and repair, against the same attacker, but for one requirement
+// only, that no withheld cell be pinned to one value (an interval of at
+// least two values), and without the cleanup, so the pattern is Gauss's
+// plus what the repair adds. Then the screen, under the requested
+// requirements, counts the primary cells left certainly too narrow.
+func protectExactOnly(ctx context.Context, base *sdc.Table, rels []*sdc.Release, opt ProtectOptions) (*ProtectResult, error) {
+	o := opt
+	o.ExactOnly, o.NoCleanup = false, true
+	o.Requirement, o.Default = nil, audit.FrequencyRequirement(0)
+	res, err := ProtectLinked(ctx, base, rels, o)
+	if err != nil {
+		return nil, err
+	}
+	if base == nil {
+		base = rels[0].Table()
+	}
+	rel := rels[0]
+	if len(rels) > 1 || rel.Table() != base {
+		toBase := make([][]int, len(rels))
+		fromBase := map[int][]GaussCell{}
+		for i, r := range rels {
+			t := r.Table()
+			toBase[i] = make([]int, t.NumCells())
+			for c := range toBase[i] {
+				bc := sdc.BaseCell(base, t, c)
+				toBase[i][c] = bc
+				fromBase[bc] = append(fromBase[bc], GaussCell{Table: i, Cell: c})
+			}
+		}
+		rel = jointRelease(base, rels, toBase, fromBase, false)
+	}
+	res.Screen, err = audit.Screen(ctx, rel, audit.Options{Requirement: opt.Requirement, Default: opt.Default, Attacker: res.Attacker})
+	if err != nil {
+		return nil, err
+	}
+	if n := len(res.Screen.UnderProtected); n > 0 && opt.Progress != nil {
+		opt.Progress(fmt.Sprintf("screen: %d primary cells certainly narrower than required (exact disclosure only: not repaired)", n))
+	}
+	return res, nil
+}

@@ -106,18 +106,20 @@ func TestProtectT1(t *testing.T) {
 	assert.Greater(t, res.Rounds, 0)
 	assert.NotEmpty(t, res.Extra)
 
-	// Exact-only mode: Gauss alone, checked for exact disclosure.
+	// Exact-only mode: Gauss, audited and repaired for exact disclosure
+	// only.
 	rel2 := frequencyRelease(t, tab, 4)
 	res2, err := Protect(context.Background(), rel2, ProtectOptions{ExactOnly: true, Default: audit.FrequencyRequirement(4)})
 	require.NoError(t, err)
-	assert.Empty(t, res2.Exact)
-	assert.Nil(t, res2.Audit)
+	assert.Empty(t, res2.Unresolved)
+	require.NotNil(t, res2.Audit)
+	assert.True(t, res2.Audit.Passed())
 	assert.Less(t, rel2.Count(sdc.Secondary), rel.Count(sdc.Secondary))
 	// The screen names primary cells the exact-only pattern leaves too
 	// narrow, and each of them fails the full audit too.
 	require.NotNil(t, res2.Screen)
 	require.NotEmpty(t, res2.Screen.UnderProtected)
-	full, err := audit.Audit(context.Background(), rel2, audit.Options{Default: audit.FrequencyRequirement(4), Full: true})
+	full, err := audit.Audit(context.Background(), rel2, audit.Options{Default: audit.FrequencyRequirement(4), Full: true, Attacker: res2.Attacker})
 	require.NoError(t, err)
 	failed := map[int]bool{}
 	for _, f := range full.UnderProtected {

@@ -459,11 +459,9 @@ func runProtect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if a := res.Audit; a != nil {
 			out.Audited, out.Disclosed, out.UnderProtected = a.Audited, len(a.Disclosed), len(a.UnderProtected)
 			out.Components, out.LargestInnerLP = a.Components, a.Largest
-		} else {
-			out.Audited, out.Disclosed = res.Gauss.Primary+res.Gauss.Secondary, len(res.Exact)
-			if res.Screen != nil {
-				out.ScreenUnderProtected = len(res.Screen.UnderProtected)
-			}
+		}
+		if res.Screen != nil {
+			out.ScreenUnderProtected = len(res.Screen.UnderProtected)
 		}
 		if sg := res.Singletons; sg != nil {
 			out.SingletonIntruders, out.SingletonDisclosed, out.SingletonUnderProtected = sg.Intruders, len(sg.Disclosed), len(sg.UnderProtected)

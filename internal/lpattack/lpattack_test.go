@@ -333,3 +333,46 @@ func TestProtectSurvivesPolicyAttacker(t *testing.T) {
 		}
 	})
 }
+
+// With ExactOnly, Protect promises no exact disclosure, under the
+// policy's attacker: a release it accepts (nothing Unresolved) leaves the
+// independent attacker no cell pinned, whichever policy; and the cells
+// it reports really are pinned by that attacker.
+func TestExactOnlyHoldsAgainstPolicyAttacker(t *testing.T) {
+	for _, pol := range []policy{defaultPolicy, zerosPublished} {
+		t.Run(pol.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(21, 22))
+			accepted, refused, pinned := 0, 0, 0
+			for tables := 0; tables < 200; {
+				tab := attack.RandomTable(rng, 2+tables%3)
+				if tab.NumInner() > 120 {
+					continue
+				}
+				tables++
+				maxN := 2 + tables%3
+				f, err := suppress.NewFrequency(maxN, false)
+				require.NoError(t, err)
+				rel, _, err := suppress.Primary(context.Background(), tab, []suppress.Rule{f}, suppress.PrimaryOptions{})
+				require.NoError(t, err)
+				o := pol.options(maxN)
+				o.ExactOnly = true
+				res, err := suppress.Protect(context.Background(), rel, o)
+				require.NoError(t, err)
+				got := attackFile(t, tab, published(t, rel), Options{Knowledge: pol.knowledge(), Engine: Dense})
+				var disclosed []string
+				for _, c := range got.Disclosed() {
+					disclosed = append(disclosed, c.Key())
+				}
+				if len(res.Unresolved) > 0 {
+					refused++
+					pinned += len(disclosed)
+					continue
+				}
+				accepted++
+				assert.Empty(t, disclosed, "table %d: accepted with cells pinned", tables-1)
+			}
+			t.Logf("%s: %d accepted, %d refused (%d cells pinned by the independent attacker in those)", pol.name, accepted, refused, pinned)
+			assert.Greater(t, accepted, 100)
+		})
+	}
+}
