@@ -194,6 +194,13 @@ func (r *Result) Passed() bool { return len(r.Disclosed) == 0 && len(r.UnderProt
 // opt.Full is set, cells whose requirement is already proven by the
 // feasible tables found on the way are not solved for (see Options.Full).
 func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) {
+	return auditCells(ctx, rel, opt, nil)
+}
+
+// auditCells is Audit for the withheld cells only selects (every one when
+// only is nil); the others stay unknowns but get no interval. Its result
+// cannot seed another audit when only is set.
+func auditCells(ctx context.Context, rel *sdc.Release, opt Options, only func(c int) bool) (*Result, error) {
 	var prior map[int32]sdc.Interval
 	if p := opt.Prior; p != nil {
 		if err := p.CanSeed(rel); err != nil {
@@ -231,6 +238,9 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 	// component, so each LP is set up once.
 	byComp := make([][]int32, m.ncomp) // targets touching each component
 	for i, tg := range m.targets {
+		if only != nil && !only(int(tg.cell)) {
+			continue
+		}
 		for _, c := range tg.comps {
 			byComp[c] = append(byComp[c], int32(i))
 		}
@@ -354,6 +364,22 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 		opt.Progress(len(m.targets), len(m.targets))
 	}
 
+	if only != nil {
+		res.Audited = 0
+		for i, tg := range m.targets {
+			if c := int(tg.cell); only(c) {
+				res.Audited++
+				iv := integral(sdc.Interval{Lower: snap(lo[i]), Upper: snap(hi[i])})
+				kind := sdc.IntervalExact
+				if !exact[i] {
+					kind = sdc.IntervalProven
+				}
+				rel.SetInterval(c, iv, kind)
+				res.check(rel, opt, c, iv)
+			}
+		}
+		return res, nil
+	}
 	res.table, res.attacker = m.t, opt.Attacker
 	res.withheld = make([]int32, len(m.targets))
 	res.attained = make([]sdc.Interval, len(m.targets))

@@ -15,6 +15,11 @@ type SingletonResult struct {
 	// them in one relation (a total and its terms along one dimension),
 	// tried as two persons who pool what they know.
 	Intruders, Pairs int
+	// LPChecked is the number of intruders whose cell's components were
+	// audited by LP with the cell known; LPSkipped the number whose
+	// components were larger than SingletonLPLimit (checked by
+	// elimination and propagation only).
+	LPChecked, LPSkipped int
 	// Disclosed lists primary cells an intruder (or a pair) pins to one
 	// value; UnderProtected primary cells whose outer interval, for an
 	// intruder, is narrower than their requirement. Each cell is listed
@@ -32,9 +37,7 @@ func (r *SingletonResult) Passed() bool {
 // knows that cell's value, and may pool it with another such person of the same relation.
 // Everything Audit's attacker knows (opt.Attacker) the intruder knows too.
 //
-// Two checks, both of them one-sided (what they find is certain; a
-// release they pass may still narrow a cell for an intruder by an LP,
-// which is not run here):
+// Three checks; what they find is certain:
 //   - exact disclosure by integer elimination: for each intruder, and
 //     each pair, the withheld cells the published equations and the
 //     intruders' own cells determine (a cell is determined when its
@@ -42,7 +45,13 @@ func (r *SingletonResult) Passed() bool {
 //     the intruders' reduced unit vectors);
 //   - bound propagation (Screener.Probe) from the intruder's cell, alone
 //     and with each other intruder of one of its relations: a withheld
-//     cell pinned, or a primary cell narrower than its requirement.
+//     cell pinned, or a primary cell narrower than its requirement;
+//   - for each intruder alone, where the components of its cell hold at
+//     most SingletonLPLimit unknowns, the LP audit (as Audit) of the
+//     primary cells sharing a component with it, the intruder's cell
+//     known: exact, as Audit is. Pairs, and intruders over larger
+//     components, have only the first two checks, which may pass a
+//     release that the LP would find narrows a cell for them.
 //
 // Only primary cells are findings: a secondary cell an intruder learns
 // holds no count the rules protect (what it gives away of a primary cell
@@ -52,6 +61,17 @@ func (r *SingletonResult) Passed() bool {
 // own cells (a total over the intruder's cell and published zeros): it
 // tells them their own count again.
 func Singletons(ctx context.Context, rel *sdc.Release, opt Options) (*SingletonResult, error) {
+	return singletons(ctx, rel, opt, true)
+}
+
+// ScreenSingletons is Singletons without its LPs: elimination and
+// propagation only, in milliseconds, for a repair loop that runs
+// Singletons on the pattern it settles on.
+func ScreenSingletons(ctx context.Context, rel *sdc.Release, opt Options) (*SingletonResult, error) {
+	return singletons(ctx, rel, opt, false)
+}
+
+func singletons(ctx context.Context, rel *sdc.Release, opt Options, lps bool) (*SingletonResult, error) {
 	if err := opt.Attacker.check(rel); err != nil {
 		return nil, err
 	}
@@ -169,9 +189,83 @@ func Singletons(ctx context.Context, rel *sdc.Release, opt Options) (*SingletonR
 		}
 		record(fs, t.Label(pair[0])+" and the one in "+t.Label(pair[1]), pair[0], pair[1])
 	}
+
+	// The LP, one intruder at a time, where the intruder's components are
+	// small enough: the audit of the primary cells that share a
+	// component with the intruder's cell, with that cell known.
+	if lps {
+		if err := singletonLPs(ctx, rel, opt, intruders, res, func(fs []Finding, s int) { record(fs, t.Label(s), s) }); err != nil {
+			return nil, err
+		}
+	}
 	slices.SortFunc(res.Disclosed, func(a, b Finding) int { return a.Cell - b.Cell })
 	slices.SortFunc(res.UnderProtected, func(a, b Finding) int { return a.Cell - b.Cell })
 	return res, nil
+}
+
+// SingletonLPLimit is the most unknowns (inner cells the attacker cannot
+// read off) the components of an intruder's cell may hold for Singletons
+// to solve the LPs of the cells they share with it; an intruder over
+// more is checked by elimination and propagation only, and counted in
+// SingletonResult.LPSkipped.
+const SingletonLPLimit = 400
+
+// singletonLPs audits, for each intruder whose components hold at most
+// SingletonLPLimit unknowns, the primary cells sharing a component with
+// it, with the intruder's cell known, and passes each audit's findings to
+// record.
+func singletonLPs(ctx context.Context, rel *sdc.Release, opt Options, intruders []int, res *SingletonResult, record func(fs []Finding, s int)) error {
+	m := buildModel(rel, opt.Attacker)
+	primaryIn := make([][]int, m.ncomp) // primary cells touching each component
+	targetOf := map[int]int{}
+	for i, tg := range m.targets {
+		targetOf[int(tg.cell)] = i
+		if rel.Status(int(tg.cell)) != sdc.Primary {
+			continue
+		}
+		for _, c := range tg.comps {
+			primaryIn[c] = append(primaryIn[c], int(tg.cell))
+		}
+	}
+	aopt := Options{Requirement: opt.Requirement, Default: opt.Default, Attacker: opt.Attacker}
+	for _, s := range intruders {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		i, ok := targetOf[s]
+		if !ok {
+			continue
+		}
+		size := 0
+		for _, c := range m.targets[i].comps {
+			size += m.compSize[c]
+		}
+		if size > SingletonLPLimit {
+			res.LPSkipped++
+			continue
+		}
+		cells := map[int]bool{}
+		for _, c := range m.targets[i].comps {
+			for _, p := range primaryIn[c] {
+				if p != s {
+					cells[p] = true
+				}
+			}
+		}
+		if len(cells) == 0 {
+			continue
+		}
+		known := rel.Clone()
+		known.Set(s, sdc.Published, "")
+		a, err := auditCells(ctx, known, aopt, func(c int) bool { return cells[c] })
+		if err != nil {
+			return fmt.Errorf("audit: the LP of the person counted in %s: %w", rel.Table().Label(s), err)
+		}
+		res.LPChecked++
+		record(a.Disclosed, s)
+		record(a.UnderProtected, s)
+	}
+	return nil
 }
 
 // intruderPairs lists every pair of intruders that are terms of one

@@ -23,7 +23,7 @@ import (
 func TestSingletonsAreCertain(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	ctx := context.Background()
-	var disclosed, under, exactChecked, exactFound, pairs, pairFound int
+	var disclosed, under, exactChecked, exactFound, pairs, pairFound, lpOnly int
 	for trial := 0; trial < 300; trial++ {
 		tab := attack.RandomTable(rng, 2+trial%2)
 		rel := attack.RandomPattern(rng, tab)
@@ -37,6 +37,15 @@ func TestSingletonsAreCertain(t *testing.T) {
 		res, err := Singletons(ctx, rel, opt)
 		require.NoError(t, err)
 		pairs += res.Pairs
+		// The LP part finds at least what the screen finds, and on these
+		// small tables runs for every intruder with primary cells beside it.
+		scr, err := ScreenSingletons(ctx, rel, opt)
+		require.NoError(t, err)
+		require.Zero(t, res.LPSkipped)
+		lpOnly += len(res.Disclosed) + len(res.UnderProtected) - len(scr.Disclosed) - len(scr.UnderProtected)
+		for _, f := range append(scr.Disclosed, scr.UnderProtected...) {
+			assert.True(t, slices.ContainsFunc(append(res.Disclosed, res.UnderProtected...), func(g Finding) bool { return g.Cell == f.Cell }), "trial %d: %s found by the screen, not by Singletons", trial, tab.Label(f.Cell))
+		}
 
 		// The intruders: withheld cells of count 1.
 		var intruders []int
@@ -154,7 +163,8 @@ func TestSingletonsAreCertain(t *testing.T) {
 			check(f, false)
 		}
 	}
-	t.Logf("%d intruders checked for exact disclosure (%d cells found); %d pairs (%d cells only a pair determines); findings checked: %d disclosed, %d under-protected", exactChecked, exactFound, pairs, pairFound, disclosed, under)
+	t.Logf("%d intruders checked for exact disclosure (%d cells found); %d pairs (%d cells only a pair determines); findings checked: %d disclosed, %d under-protected; %d found by the LP only", exactChecked, exactFound, pairs, pairFound, disclosed, under, lpOnly)
+	assert.Positive(t, lpOnly, "the singleton LP finds nothing the screen does not: it is untested")
 	assert.Greater(t, exactFound, 20)
 	assert.Positive(t, pairFound, "no cell only a pair determines: the pairs' elimination is untested")
 	assert.Greater(t, disclosed, 50)

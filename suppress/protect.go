@@ -260,7 +260,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			if sc.Passed() && !att.IgnoreSingletons {
 				// The singleton intruder, screened the same way (its
 				// checks are one-sided too).
-				sg, err := audit.Singletons(ctx, rel, aopt)
+				sg, err := audit.ScreenSingletons(ctx, rel, aopt)
 				if err != nil {
 					return nil, err
 				}
@@ -335,7 +335,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 				}
 				res.Singletons = sg
 				failingNow = append(append(failingNow, sg.Disclosed...), sg.UnderProtected...)
-				say("singletons: %d intruders, %d pairs; %d primary cells disclosed to one, %d under-protected", sg.Intruders, sg.Pairs, len(sg.Disclosed), len(sg.UnderProtected))
+				say("singletons: %d intruders (%d by LP, %d over larger components), %d pairs; %d primary cells disclosed to one, %d under-protected", sg.Intruders, sg.LPChecked, sg.LPSkipped, sg.Pairs, len(sg.Disclosed), len(sg.UnderProtected))
 			}
 			if len(failingNow) == 0 {
 				return res, nil

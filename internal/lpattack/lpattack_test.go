@@ -67,6 +67,7 @@ type policy struct {
 	name           string
 	zerosPublished bool
 	knowledgeOff   bool
+	singletonsOff  bool
 }
 
 func (p policy) options(maxN int) suppress.ProtectOptions {
@@ -74,6 +75,7 @@ func (p policy) options(maxN int) suppress.ProtectOptions {
 	if p.knowledgeOff {
 		o.Attacker = audit.Attacker{ZerosWithheld: true}
 	}
+	o.Attacker.IgnoreSingletons = p.singletonsOff
 	return o
 }
 
@@ -84,13 +86,64 @@ var (
 	defaultPolicy  = policy{name: "default (zeros may be secondary)"}
 	zerosPublished = policy{name: "zeros published", zerosPublished: true}
 	knowledgeOff   = policy{name: "zeros published, ≥ 1 unknown to Protect", zerosPublished: true, knowledgeOff: true}
+	singletonsOff  = policy{name: "singletons unknown to Protect", singletonsOff: true}
 )
 
 // tally counts, for a protected release and an attack on its published
 // file, the withheld cells disclosed and the primary cells (known to the
 // test from the internal statuses, not to the attacker) narrower than
 // maxN+1.
-type tally struct{ withheld, primary, disclosed, narrower int }
+type tally struct {
+	withheld, primary, disclosed, narrower         int
+	intruders, intruderDisclosed, intruderNarrower int
+}
+
+// addIntruders attacks rel as each singleton intruder would (at most
+// limit of them, all when limit < 0): a person counted alone in a
+// withheld cell knows it is 1, so the attacker's file has that cell
+// published. It counts the primary cells the intruder pins or narrows
+// below maxN+1, except those whose withheld inner cells all lie in the
+// intruder's own cell (they tell the person only their own count).
+func (a *tally) addIntruders(t *testing.T, tab *sdc.Table, rel *sdc.Release, pol policy, maxN int, engine Engine, limit int) []string {
+	var bad []string
+	for s := 0; s < tab.NumCells() && limit != 0; s++ {
+		if !rel.Suppressed(s) || tab.Freq(s) != 1 {
+			continue
+		}
+		limit--
+		a.intruders++
+		known := rel.Clone()
+		known.Set(s, sdc.Published, "")
+		mine := map[int]bool{}
+		attack.Brute(tab, s, func(k int) { mine[k] = true })
+		res := attackFile(t, tab, published(t, known), Options{Knowledge: pol.knowledge(), Engine: engine})
+		for _, c := range res.Cells {
+			cell, err := tab.CellOf(c.Codes...)
+			require.NoError(t, err)
+			if rel.Status(cell) != sdc.Primary {
+				continue
+			}
+			own := true
+			attack.Brute(tab, cell, func(k int) {
+				if known.Suppressed(tab.InnerCell(k)) && !mine[k] {
+					own = false
+				}
+			})
+			if own {
+				continue
+			}
+			switch {
+			case c.Width() < 0.5:
+				a.intruderDisclosed++
+				bad = append(bad, "disclosed "+c.Key()+" to the person in "+tab.Label(s))
+			case c.Width() < float64(maxN+1)-1e-9:
+				a.intruderNarrower++
+				bad = append(bad, "narrow "+c.Key()+" for the person in "+tab.Label(s))
+			}
+		}
+	}
+	return bad
+}
 
 func (a *tally) add(t *testing.T, tab *sdc.Table, rel *sdc.Release, res *Result, maxN int) []string {
 	var bad []string
@@ -262,7 +315,7 @@ func TestEnginesAgree(t *testing.T) {
 // zeros stay published) the same attacker must find cells, or the test
 // could not fail.
 func TestProtectSurvivesPolicyAttacker(t *testing.T) {
-	check := func(t *testing.T, tab *sdc.Table, maxN int, engine Engine, pol policy) (tally, []string, bool) {
+	check := func(t *testing.T, tab *sdc.Table, maxN int, engine Engine, pol policy, intruders int) (tally, []string, bool) {
 		rel, res := protect(t, tab, maxN, pol)
 		if len(res.Unresolved) > 0 {
 			return tally{}, nil, false // reported by Protect itself: nothing is published
@@ -272,15 +325,21 @@ func TestProtectSurvivesPolicyAttacker(t *testing.T) {
 		}
 		var c tally
 		bad := c.add(t, tab, rel, attackFile(t, tab, published(t, rel), Options{Knowledge: pol.knowledge(), Engine: engine}), maxN)
+		bad = append(bad, c.addIntruders(t, tab, rel, pol, maxN, Sparse, intruders)...) // one LP attack per intruder: the sparse engine is the faster
 		return c, bad, true
 	}
 	report := func(t *testing.T, name string, pol policy, c tally, bad []string) {
-		t.Logf("%s, %s: %d withheld, %d primary; %d disclosed, %d primary narrower than maxN+1",
-			name, pol.name, c.withheld, c.primary, c.disclosed, c.narrower)
-		if pol.knowledgeOff {
+		t.Logf("%s, %s: %d withheld, %d primary; %d disclosed, %d primary narrower than maxN+1; %d intruders attacked: %d primary cells disclosed to one, %d narrower",
+			name, pol.name, c.withheld, c.primary, c.disclosed, c.narrower, c.intruders, c.intruderDisclosed, c.intruderNarrower)
+		switch {
+		case pol.knowledgeOff:
 			assert.Positive(t, c.disclosed+c.narrower, "%s: with the knowledge off in Protect the attacker must find cells", name)
 			return
+		case pol.singletonsOff:
+			assert.Positive(t, c.intruderDisclosed+c.intruderNarrower, "%s: with the singletons off in Protect the intruders must find cells", name)
+			return
 		}
+		assert.Zero(t, c.intruderDisclosed+c.intruderNarrower, "%s, %s: intruders (first: %q)", name, pol.name, bad[:min(10, len(bad))])
 		assert.Zero(t, c.disclosed, "%s, %s: disclosed (first: %q)", name, pol.name, bad[:min(10, len(bad))])
 		assert.Zero(t, c.narrower, "%s, %s: narrower (first: %q)", name, pol.name, bad[:min(10, len(bad))])
 	}
@@ -294,21 +353,25 @@ func TestProtectSurvivesPolicyAttacker(t *testing.T) {
 			}
 			tab, err := benchmarks.Table(tc.name)
 			require.NoError(t, err)
-			for _, pol := range []policy{defaultPolicy, zerosPublished, knowledgeOff} {
-				c, bad, ok := check(t, tab, 4, tc.engine, pol)
+			for _, pol := range []policy{defaultPolicy, zerosPublished, knowledgeOff, singletonsOff} {
+				intruders := -1
+				if tc.name == "T2" {
+					intruders = 5 // the first 5 by cell: each is an LP attack on T2
+				}
+				c, bad, ok := check(t, tab, 4, tc.engine, pol, intruders)
 				require.True(t, ok, "%s, %s: unresolved cells", tc.name, pol.name)
 				report(t, tc.name, pol, c, bad)
 			}
 		})
 	}
 	t.Run("random", func(t *testing.T) {
-		for _, pol := range []policy{defaultPolicy, zerosPublished, knowledgeOff} {
+		for _, pol := range []policy{defaultPolicy, zerosPublished, knowledgeOff, singletonsOff} {
 			rng := rand.New(rand.NewPCG(11, 12))
 			var sum tally
 			var bad []string
-			tables, unresolved, want := 0, 0, 150
-			if pol.knowledgeOff {
-				want = 50 // enough to show the attacker finds cells
+			tables, unresolved, want := 0, 0, 60
+			if pol.knowledgeOff || pol.singletonsOff {
+				want = 30 // enough to show the attacker finds cells
 			}
 			for tables < want {
 				tab := attack.RandomTable(rng, 2+tables%3)
@@ -317,12 +380,13 @@ func TestProtectSurvivesPolicyAttacker(t *testing.T) {
 				}
 				maxN := 2 + tables%3
 				tables++
-				c, b, ok := check(t, tab, maxN, Dense, pol)
+				c, b, ok := check(t, tab, maxN, Dense, pol, 3) // 3 intruders a table keep the run in seconds
 				if !ok {
 					unresolved++
 					continue
 				}
 				sum.withheld, sum.primary, sum.disclosed, sum.narrower = sum.withheld+c.withheld, sum.primary+c.primary, sum.disclosed+c.disclosed, sum.narrower+c.narrower
+				sum.intruders, sum.intruderDisclosed, sum.intruderNarrower = sum.intruders+c.intruders, sum.intruderDisclosed+c.intruderDisclosed, sum.intruderNarrower+c.intruderNarrower
 				for _, x := range b {
 					bad = append(bad, fmt.Sprintf("table %d: %s", tables-1, x))
 				}
@@ -343,7 +407,7 @@ func TestExactOnlyHoldsAgainstPolicyAttacker(t *testing.T) {
 		t.Run(pol.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(21, 22))
 			accepted, refused, pinned := 0, 0, 0
-			for tables := 0; tables < 200; {
+			for tables := 0; tables < 100; {
 				tab := attack.RandomTable(rng, 2+tables%3)
 				if tab.NumInner() > 120 {
 					continue
@@ -372,7 +436,7 @@ func TestExactOnlyHoldsAgainstPolicyAttacker(t *testing.T) {
 				assert.Empty(t, disclosed, "table %d: accepted with cells pinned", tables-1)
 			}
 			t.Logf("%s: %d accepted, %d refused (%d cells pinned by the independent attacker in those)", pol.name, accepted, refused, pinned)
-			assert.Greater(t, accepted, 100)
+			assert.Greater(t, accepted, 50, "the property must not hold vacuously")
 		})
 	}
 }

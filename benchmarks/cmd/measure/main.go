@@ -183,7 +183,7 @@ func run(name, stage string, cfg config) error {
 					fmt.Fprintf(os.Stderr, "singleton finding: %s (count %d, %s): %s\n", t.Label(f.Cell), t.Freq(f.Cell), rel.Status(f.Cell), f.Why)
 				}
 			}
-			facts = append(facts, fmt.Sprintf("singletons: %d intruders, %d pairs, %d disclosed, %d under-protected (%.2fs)", sg.Intruders, sg.Pairs, len(sg.Disclosed), len(sg.UnderProtected), time.Since(t1).Seconds()))
+			facts = append(facts, fmt.Sprintf("singletons: %d intruders (%d by LP, %d over larger components), %d pairs, %d disclosed, %d under-protected (%.2fs)", sg.Intruders, sg.LPChecked, sg.LPSkipped, sg.Pairs, len(sg.Disclosed), len(sg.UnderProtected), time.Since(t1).Seconds()))
 			for _, f := range p.Unresolved {
 				fmt.Fprintf(os.Stderr, "unresolved: %s (count %d): %s\n", t.Label(f.Cell), t.Freq(f.Cell), f.Why)
 			}
