@@ -22,7 +22,7 @@ type ProtectOptions struct {
 	// meet that attacker. By default zeros may be secondary cells
 	// (Protect sets Gauss.SecondaryZeros), the attacker knows a withheld
 	// cell only to be at least 0, and fewer cells are withheld: on T2,
-	// 795 secondary cells against 1,258 (docs/benchmarks.md). But Gauss
+	// 801 secondary cells against 1,258 (docs/benchmarks.md). But Gauss
 	// then keeps every zero in its elimination, which on T3 exceeds its
 	// memory guard.
 	ZerosPublished bool
