@@ -16,6 +16,14 @@ import (
 
 // Summary is the machine-readable account of one protection run.
 type Summary struct {
+	// Provenance: the tool's version, the run's date (UTC, RFC 3339), the
+	// effective spec in full with its SHA-256 (of its JSON form here),
+	// and every input file with its SHA-256.
+	Tool       string              `json:"tool,omitempty"`
+	Date       string              `json:"date,omitempty"`
+	Spec       any                 `json:"spec,omitempty"`
+	SpecSHA256 string              `json:"spec_sha256,omitempty"`
+	Inputs     []InputFile         `json:"inputs,omitempty"`
 	Method     string              `json:"method"`
 	Cells      int                 `json:"cells"`
 	InnerCells int                 `json:"inner_cells"`
@@ -29,6 +37,13 @@ type Summary struct {
 	Tables     map[string]*Summary `json:"tables,omitempty"`
 	Stages     []Stage             `json:"stages"`
 	stageStart map[string]time.Time
+}
+
+// InputFile is one file a run read.
+type InputFile struct {
+	Role   string `json:"role"` // "input", "dim geo", "suppress_cells", …
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
 }
 
 // DimensionInfo describes one dimension of the table.

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/tabsdc/tabsdc/audit"
+	"github.com/tabsdc/tabsdc/pipeline"
 	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/sdc"
 	"github.com/tabsdc/tabsdc/suppress"
@@ -52,6 +53,11 @@ func (rq *requirementFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&rq.rangePercent, "range-percent", 0, "audit: minimum width of a primary cell's interval, in percent of its value")
 	fs.Float64Var(&rq.upper, "upper-level", 0, "audit: upper protection level (the interval must reach value + this)")
 	fs.Float64Var(&rq.lower, "lower-level", 0, "audit: lower protection level (the interval must reach value − this, or 0)")
+}
+
+// spec is the requirement's part of a spec.
+func (rq *requirementFlags) spec() pipeline.Requirement {
+	return pipeline.Requirement{RangeMin: rq.rangeMin, RangePercent: rq.rangePercent, UpperLevel: rq.upper, LowerLevel: rq.lower}
 }
 
 func (rq *requirementFlags) requirement(maxN int) (audit.Requirement, error) {

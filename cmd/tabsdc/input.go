@@ -1,14 +1,12 @@
 package main
 
 import (
-	"encoding/csv"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
+	"github.com/tabsdc/tabsdc/pipeline"
 	"github.com/tabsdc/tabsdc/sdc"
 )
 
@@ -148,6 +146,24 @@ func withFile(path string, err error) error {
 	return fmt.Errorf("%s: %w", path, err)
 }
 
+// spec builds the input part of a spec from the flags (check them first).
+func (in *inputFlags) spec() (pipeline.Input, error) {
+	s := pipeline.Input{Totals: in.totals, Value: in.value, Contributor: in.contributor}
+	if in.records {
+		s.Records = in.input
+	} else {
+		s.Cells, s.Count = in.input, in.freq
+	}
+	for _, arg := range in.dims {
+		d, err := parseDim(arg)
+		if err != nil {
+			return s, err
+		}
+		s.Dims = append(s.Dims, pipeline.Dim{Name: d.name, File: d.file, Codes: d.codes})
+	}
+	return s, nil
+}
+
 // specs parses the --dim options, reading hierarchy files.
 func (in *inputFlags) specs() ([]sdc.DimSpec, error) {
 	specs := make([]sdc.DimSpec, 0, len(in.dims))
@@ -204,57 +220,5 @@ func (in *inputFlags) read() (*sdc.Table, error) {
 	return t, nil
 }
 
-// readCellList reads a CSV list of cells, a column per dimension of t (codes
-// of leaves or totals), as used for manual suppression and publication.
-func readCellList(path string, t *sdc.Table) ([]int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return parseCellList(path, f, t)
-}
-
-// parseCellList reads a cell list from r; path names it in errors.
-func parseCellList(path string, in io.Reader, t *sdc.Table) ([]int, error) {
-	r := csv.NewReader(in)
-	header, err := r.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: empty file", path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	col := make([]int, t.NumDims())
-	for d := range col {
-		col[d] = -1
-		for i, h := range header {
-			if strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")) == t.Dim(d).Name() {
-				col[d] = i
-			}
-		}
-		if col[d] < 0 {
-			return nil, fmt.Errorf("%s: row 1: missing column %q", path, t.Dim(d).Name())
-		}
-	}
-	var cells []int
-	codes := make([]string, t.NumDims())
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return cells, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		line, _ := r.FieldPos(0)
-		for d, i := range col {
-			codes[d] = strings.TrimSpace(rec[i])
-		}
-		c, err := t.CellOf(codes...)
-		if err != nil {
-			return nil, fmt.Errorf("%s: row %d: %w", path, line, err)
-		}
-		cells = append(cells, c)
-	}
-}
+// readCellList reads a cell list (see pipeline.ReadCellList).
+func readCellList(path string, t *sdc.Table) ([]int, error) { return pipeline.ReadCellList(path, t) }

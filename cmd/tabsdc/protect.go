@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
 
-	"github.com/tabsdc/tabsdc/audit"
-	"github.com/tabsdc/tabsdc/report"
+	"github.com/tabsdc/tabsdc/pipeline"
 	"github.com/tabsdc/tabsdc/sdc"
 	"github.com/tabsdc/tabsdc/suppress"
 )
@@ -33,14 +32,7 @@ const protectExample = `  tabsdc protect --input cells.csv --dim geo=geo.csv --d
   or changed.
 
   Before the audit, secondary cells the pattern does not need are
-  published again (the cleanup; --no-cleanup keeps them).
-
-  The audit of a large table of three or more dimensions is slow: on T3
-  (about 50,800 suppressed cells in one component) the whole run took 9
-  minutes on 2 cores, 8.8 of them the audit of the final pattern;
-  progress is printed.
-  --exact-only protects such tables against exact disclosure in about
-  ten seconds.`
+  published again (the cleanup; --no-cleanup keeps them).`
 
 // listFlags collects a repeated string option.
 type listFlags []string
@@ -79,7 +71,7 @@ func (rf *ruleFlags) any() bool {
 
 // maxMaxN is the largest --max-n: far above any frequency threshold in use,
 // and small enough that a rule over it stays cheap.
-const maxMaxN = 1_000_000
+const maxMaxN = pipeline.MaxMaxN
 
 func parseNums(s string, n int, what string) ([]float64, error) {
 	parts := strings.Split(s, ",")
@@ -97,68 +89,47 @@ func parseNums(s string, n int, what string) ([]float64, error) {
 	return out, nil
 }
 
-// parse validates the rule options and builds the rules that need no table,
-// before any work.
-func (rf *ruleFlags) parse() ([]suppress.Rule, error) {
-	var rules []suppress.Rule
-	switch {
-	case rf.maxN < 0:
-		return nil, usagef("--max-n %d is negative (0 turns the frequency rule off)", rf.maxN)
-	case rf.maxN > maxMaxN:
-		return nil, usagef("--max-n %d is more than %d", rf.maxN, maxMaxN)
-	case rf.maxN > 0:
-		f, err := suppress.NewFrequency(rf.maxN, rf.protectZeros)
-		if err != nil {
-			return nil, usagef("--max-n: %v", err)
-		}
-		rules = append(rules, f)
-	case rf.protectZeros:
-		return nil, usagef("--protect-zeros needs the frequency rule (--max-n ≥ 1)")
-	}
-	switch {
-	case rf.minContrib < 0 || rf.minContrib == 1:
-		return nil, usagef("--min-contributors %d: want 0 (off) or 2 or more", rf.minContrib)
-	case rf.minContrib > 0:
-		rules = append(rules, suppress.MinContributors{N: rf.minContrib})
-	}
+// spec builds the rules' part of a spec from the flags, and checks it.
+func (rf *ruleFlags) spec() (pipeline.Rules, error) {
+	r := pipeline.Rules{MaxN: rf.maxN, ProtectZeros: rf.protectZeros, MinContributors: rf.minContrib,
+		SuppressCells: rf.suppressList, PublishCells: rf.publishList}
 	for _, d := range rf.dominance {
 		v, err := parseNums(d, 2, "--dominance")
 		if err != nil {
-			return nil, err
+			return r, err
 		}
-		if len(v) != 2 || v[0] != float64(int(v[0])) || v[0] < 1 || v[0] > 100 || v[1] <= 0 || v[1] >= 100 {
-			return nil, usagef("--dominance %q: want N,K with a whole N ≥ 1 and 0 < K < 100, e.g. 1,85", d)
+		if len(v) != 2 || v[0] != float64(int(v[0])) {
+			return r, usagef("--dominance %q: want N,K with a whole N ≥ 1 and 0 < K < 100, e.g. 1,85", d)
 		}
-		rules = append(rules, suppress.Dominance{N: int(v[0]), K: v[1]})
+		r.Dominance = append(r.Dominance, pipeline.DominanceArg{N: int(v[0]), K: v[1]})
 	}
 	if rf.pPercent != "" {
 		v, err := parseNums(rf.pPercent, 2, "--p-percent")
 		if err != nil {
-			return nil, err
+			return r, err
 		}
-		if v[0] <= 0 || v[0] >= 100 || len(v) == 2 && (v[1] != float64(int(v[1])) || v[1] < 1 || v[1] > 100) {
-			return nil, usagef("--p-percent %q: want P in (0, 100) and a whole coalition size ≥ 1, e.g. 10 or 10,2", rf.pPercent)
-		}
-		r := suppress.PPercent{P: v[0]}
+		r.PPercent = &pipeline.PPercentArg{P: v[0]}
 		if len(v) == 2 {
-			r.Coalition = int(v[1])
+			if v[1] != float64(int(v[1])) || v[1] < 1 {
+				return r, usagef("--p-percent %q: want P in (0, 100) and a whole coalition size ≥ 1, e.g. 10 or 10,2", rf.pPercent)
+			}
+			r.PPercent.Coalition = int(v[1])
 		}
-		rules = append(rules, r)
 	}
 	if rf.pq != "" {
 		v, err := parseNums(rf.pq, 2, "--pq")
 		if err != nil {
-			return nil, err
+			return r, err
 		}
-		if len(v) != 2 || v[0] <= 0 || v[1] <= v[0] || v[1] > 100 {
-			return nil, usagef("--pq %q: want P,Q with 0 < P < Q ≤ 100, e.g. 10,50", rf.pq)
+		if len(v) != 2 {
+			return r, usagef("--pq %q: want P,Q with 0 < P < Q ≤ 100, e.g. 10,50", rf.pq)
 		}
-		rules = append(rules, suppress.PQ{P: v[0], Q: v[1]})
+		r.PQ = &pipeline.PQArg{P: v[0], Q: v[1]}
 	}
-	if len(rules) == 0 && rf.suppressList == "" {
-		return nil, usagef("no primary rule: give --max-n, --min-contributors, --dominance, --p-percent, --pq or --suppress-cells")
+	if err := r.Validate(); err != nil {
+		return r, flagError(err, "")
 	}
-	return rules, nil
+	return r, nil
 }
 
 // paths lists the input files the rule options name.
@@ -168,26 +139,54 @@ func (rf *ruleFlags) paths() []pathArg {
 
 // rules builds the primary rules and the manual lists the flags name.
 func (rf *ruleFlags) rules(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptions, error) {
-	var opt suppress.PrimaryOptions
-	rules, err := rf.parse()
+	r, err := rf.spec()
 	if err != nil {
-		return nil, opt, err
+		return nil, suppress.PrimaryOptions{}, err
 	}
-	if rf.suppressList != "" {
-		cells, err := readCellList(rf.suppressList, t)
-		if err != nil {
-			return nil, opt, err
-		}
-		rules = append(rules, suppress.NewForced(cells, ""))
+	return r.Build(t)
+}
+
+// flagNames maps a spec key to the flag that sets it.
+var flagNames = map[string]string{
+	"input.cells": "--input", "input.records": "--input", "input.count": "--freq", "input.totals": "--totals",
+	"input.value": "--value", "input.contributor": "--contributor", "input.dims": "--dim", "tables": "--table",
+	"rules.max_n": "--max-n", "rules.protect_zeros": "--protect-zeros", "rules.min_contributors": "--min-contributors",
+	"rules.dominance": "--dominance", "rules.p_percent": "--p-percent", "rules.pq": "--pq",
+	"rules.suppress_cells": "--suppress-cells", "rules.publish_cells": "--publish-cells",
+	"method.exact_only": "--exact-only", "method.full_audit": "--full-audit", "method.max_rounds": "--max-rounds",
+	"method.no_cleanup": "--no-cleanup", "method.publish_zeros": "--publish-zeros", "method.base": "--base",
+	"method.max_round": "--max-round", "method.up_from_zero": "--up-from-zero", "method.seed": "--seed",
+	"method.deterministic":  "--deterministic",
+	"requirement.range_min": "--range-min", "requirement.range_percent": "--range-percent",
+	"requirement.upper_level": "--upper-level", "requirement.lower_level": "--lower-level",
+	"outputs.published": "--out", "outputs.internal": "--internal", "outputs.summary": "--json",
+}
+
+// flagError turns a spec's error into a usage error naming the flag that
+// set the key (methodFlag names the flag of method.name).
+func flagError(err error, methodFlag string) error {
+	var se *pipeline.SpecError
+	if !errors.As(err, &se) {
+		return err
 	}
-	if rf.publishList != "" {
-		cells, err := readCellList(rf.publishList, t)
-		if err != nil {
-			return nil, opt, err
-		}
-		opt.Publish = cells
+	key := se.Key
+	if i := strings.IndexByte(key, '['); i >= 0 {
+		key = key[:i]
 	}
-	return rules, opt, nil
+	name := flagNames[key]
+	if key == "method.name" {
+		name = methodFlag
+	}
+	if name == "" {
+		return usagef("%v", se.Err)
+	}
+	msg := se.Err.Error()
+	// "-1: want 1 to 1000" reads "--max-rounds -1: want 1 to 1000".
+	first, _, _ := strings.Cut(msg, " ")
+	if _, err := strconv.ParseFloat(strings.TrimSuffix(first, ":"), 64); err == nil {
+		return usagef("%s %s", name, msg)
+	}
+	return usagef("%s: %s", name, msg)
 }
 
 // outputFlags are the output files every verb writes.
@@ -215,7 +214,7 @@ func (of *outputFlags) files(tables []string) []pathArg {
 			continue
 		}
 		for _, name := range tables {
-			out = append(out, pathArg{p.opt, withSuffix(p.path, name)})
+			out = append(out, pathArg{p.opt, pipeline.WithSuffix(p.path, name)})
 		}
 	}
 	if of.json != "" {
@@ -224,16 +223,9 @@ func (of *outputFlags) files(tables []string) []pathArg {
 	return out
 }
 
-// write writes the outputs all together, or none of them.
-func (of *outputFlags) write(ctx context.Context, rel *sdc.Release, sum *report.Summary, wo sdc.WriteOptions) error {
-	files := []sdc.OutputFile{{Path: of.out, Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, wo) }}}
-	if of.internal != "" {
-		files = append(files, sdc.OutputFile{Path: of.internal, Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }, Private: true})
-	}
-	if of.json != "" {
-		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON, Private: true})
-	}
-	return sdc.WriteFilesAtomicContext(ctx, files)
+// spec is the outputs' part of a spec.
+func (of *outputFlags) spec() pipeline.Outputs {
+	return pipeline.Outputs{Published: of.out, Internal: of.internal, Summary: of.json}
 }
 
 // check validates the output options before any work: --out is required
@@ -272,51 +264,22 @@ func (tf *tableFlags) Set(v string) error {
 	return nil
 }
 
-// linkedTable is one of the tables a run releases.
-type linkedTable struct {
-	name string // "" for the input table itself
-	t    *sdc.Table
-	rel  *sdc.Release
-}
-
-// tables builds the linked tables the --table options name, as marginals of
-// the input table; without options the input table is the only one.
-func (tf tableFlags) tables(base *sdc.Table) ([]*linkedTable, error) {
-	if len(tf) == 0 {
-		return []*linkedTable{{t: base}}, nil
-	}
-	var out []*linkedTable
-	names := map[string]bool{}
-	for _, spec := range tf {
-		name, dims, ok := strings.Cut(spec, "=")
+// spec builds the linked tables of a spec from the --table options.
+func (tf tableFlags) spec() ([]pipeline.TableSpec, error) {
+	var out []pipeline.TableSpec
+	for _, arg := range tf {
+		name, dims, ok := strings.Cut(arg, "=")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" || strings.TrimSpace(dims) == "" {
-			return nil, fmt.Errorf("--table %q: want NAME=DIM,DIM,… (e.g. --table demo=geo,sex,age)", spec)
+			return nil, usagef("--table %q: want NAME=DIM,DIM,… (e.g. --table demo=geo,sex,age)", arg)
 		}
-		if names[name] {
-			return nil, fmt.Errorf("--table %q: table %q named twice", spec, name)
-		}
-		names[name] = true
-		var ds []string
+		ts := pipeline.TableSpec{Name: name}
 		for _, d := range strings.Split(dims, ",") {
-			ds = append(ds, strings.TrimSpace(d))
+			ts.Dims = append(ts.Dims, strings.TrimSpace(d))
 		}
-		m, err := sdc.Marginal(base, ds...)
-		if err != nil {
-			return nil, fmt.Errorf("--table %s: %w", name, err)
-		}
-		out = append(out, &linkedTable{name: name, t: m})
+		out = append(out, ts)
 	}
 	return out, nil
-}
-
-// withSuffix inserts ".name" before a path's extension.
-func withSuffix(path, name string) string {
-	if name == "" || path == "" {
-		return path
-	}
-	ext := filepath.Ext(path)
-	return strings.TrimSuffix(path, ext) + "." + name + ext
 }
 
 // tableNames returns the names the --table options give (validated later).
@@ -328,9 +291,6 @@ func (tf tableFlags) names() []string {
 	}
 	return out
 }
-
-// maxMaxRounds bounds --max-rounds.
-const maxMaxRounds = 1000
 
 func runProtect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("protect", protectExample, stdout, stderr)
@@ -345,181 +305,79 @@ func runProtect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	rq.register(fs)
 	fs.Var(&tf, "table", "linked tables: NAME=DIM,DIM,… names a table over some of the input's dimensions; repeat it, and the tables are protected together (outputs get .NAME before their extension)")
 	secondary := fs.String("secondary", "gauss", "secondary suppression method: gauss (Gaussian elimination, then an LP audit and repair) or none (primary suppression only: the release is NOT protected against recalculation of the primary cells; a warning is printed)")
-	exactOnly := fs.Bool("exact-only", false, "gauss: protect against exact disclosure only (no interval audit or repair), as GaussSuppression does; the screen by bound propagation still counts the primary cells left certainly too narrow (summary.json: screen_under_protected)")
+	exactOnly := fs.Bool("exact-only", false, "gauss: protect against exact disclosure only (no withheld cell pinned to one value, by the LP audit under the policy's attacker and by every singleton intruder; no interval requirement), as GaussSuppression promises; the screen by bound propagation counts the primary cells left certainly too narrow (summary.json: screen_under_protected)")
 	fullAudit := fs.Bool("full-audit", false, "gauss: compute every suppressed cell's exact interval (slower); by default cells already proven safe get a proven sub-interval")
-	maxRounds := fs.Int("max-rounds", 30, fmt.Sprintf("gauss: the most audit-and-repair rounds, 1 to %d", maxMaxRounds))
+	maxRounds := fs.Int("max-rounds", 30, fmt.Sprintf("gauss: the most audit-and-repair rounds, 1 to %d", pipeline.MaxMaxRounds))
 	noCleanup := fs.Bool("no-cleanup", false, "gauss: keep every secondary cell; by default, before the audit, secondary cells the pattern does not need are published again (summary.json: republished)")
 	publishZeros := fs.Bool("publish-zeros", false, "gauss: never withhold a zero count as a secondary cell; the attacker, who knows the policy, then knows every suppressed cell to be at least 1, and more cells are withheld to meet that. By default zeros may be secondary cells (fewer cells withheld; but Gauss keeps every zero in its elimination, which may exceed its memory guard on large tables)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	// Every option is checked before any work.
+	// Every option is checked before any work: the flags become a spec,
+	// validated as `tabsdc run` validates a spec file.
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	switch *secondary {
-	case "gauss":
-		if *maxRounds < 1 || *maxRounds > maxMaxRounds {
-			return usagef("--max-rounds %d: want 1 to %d", *maxRounds, maxMaxRounds)
-		}
-	case "none":
-		for _, name := range []string{"exact-only", "full-audit", "max-rounds", "no-cleanup", "secondary-zeros"} {
-			if set[name] {
-				return usagef("--%s goes with --secondary gauss, not with --secondary none", name)
-			}
-		}
-	default:
-		return usagef("--secondary %q: unknown method (available: gauss, none)", *secondary)
-	}
-	if *exactOnly && *fullAudit {
-		return usagef("--exact-only and --full-audit contradict each other (--exact-only runs no interval audit)")
-	}
-	if len(tf) > 0 && (rf.suppressList != "" || rf.publishList != "") {
-		return usagef("--suppress-cells and --publish-cells go with a single table, not with --table")
+	if of.out == "" {
+		return usagef("--out is required")
 	}
 	if err := in.check(); err != nil {
 		return err
 	}
-	if _, err := rf.parse(); err != nil {
+	spec := &pipeline.Spec{Method: pipeline.MethodSpec{Name: *secondary}}
+	var err error
+	if spec.Input, err = in.spec(); err != nil {
 		return err
 	}
-	req, err := rq.requirement(rf.maxN)
-	if err != nil {
+	if spec.Tables, err = tf.spec(); err != nil {
 		return err
+	}
+	if spec.Rules, err = rf.spec(); err != nil {
+		return err
+	}
+	spec.Requirement = rq.spec()
+	spec.Outputs = of.spec()
+	m := &spec.Method
+	m.ExactOnly, m.FullAudit, m.NoCleanup, m.PublishZeros = *exactOnly, *fullAudit, *noCleanup, *publishZeros
+	if set["max-rounds"] || *secondary == "gauss" {
+		m.MaxRounds = *maxRounds
+		if *maxRounds == 0 {
+			return usagef("--max-rounds 0: want 1 to %d", pipeline.MaxMaxRounds)
+		}
+	}
+	if *secondary != "gauss" && *secondary != "none" {
+		return usagef("--secondary %q: unknown method (available: gauss, none)", *secondary)
+	}
+	if err := spec.Validate(); err != nil {
+		return flagError(err, "--secondary")
 	}
 	if err := of.check(true, tf.names(), in.paths(), rf.paths()); err != nil {
 		return err
 	}
-	pr := progress{stderr, of.quiet}
-	if *secondary == "none" {
+	return runSpec(ctx, spec, "protect", of.quiet, stderr)
+}
+
+// runSpec runs a validated spec and writes its outputs; verb names the
+// command in warnings.
+func runSpec(ctx context.Context, spec *pipeline.Spec, verb string, quiet bool, stderr io.Writer) error {
+	pr := progress{stderr, quiet}
+	res, err := pipeline.Run(ctx, spec, pipeline.Options{
+		Progress: func(msg string) { pr.printf("%s", msg) },
 		// Not silenced by --quiet: the release discloses.
-		fmt.Fprintln(stderr, "tabsdc protect: warning: --secondary none withholds the primary cells only; their values can be recalculated from the published totals, so the release is NOT protected beyond the primary cells")
+		Warn: func(msg string) { fmt.Fprintf(stderr, "tabsdc %s: warning: %s\n", verb, msg) },
+	})
+	if errors.Is(err, pipeline.ErrSpec) {
+		return usagef("%v", strings.TrimPrefix(err.Error(), pipeline.ErrSpec.Error()+": "))
 	}
-	sum := &report.Summary{Method: "suppression (secondary: " + *secondary + ")"}
-
-	sum.Begin("read")
-	base, err := in.read()
 	if err != nil {
 		return err
 	}
-	sum.End("read")
-	pr.printf("read %d inner cells, %d publishable cells", base.NumInner(), base.NumCells())
-	tables, err := tf.tables(base)
-	if err != nil {
+	if err := res.Write(ctx); err != nil {
 		return err
 	}
-
-	sum.Begin("primary")
-	for _, lt := range tables {
-		rules, popt, err := rf.rules(lt.t)
-		if err != nil {
-			return err
+	for _, o := range spec.OutputPaths() {
+		if o.Role == "published" {
+			pr.printf("wrote %s", o.Path)
 		}
-		var pres suppress.PrimaryResult
-		lt.rel, pres, err = suppress.Primary(ctx, lt.t, rules, popt)
-		if err != nil {
-			return err
-		}
-		for i, r := range rules {
-			name := r.Name()
-			if lt.name != "" {
-				name = lt.name + ": " + name
-			}
-			sum.Rules = append(sum.Rules, report.RuleCount{Rule: name, Cells: pres.ByRule[i]})
-		}
-		pr.printf("primary suppression%s: %d cells", tableNote(lt.name), pres.Cells)
-	}
-	sum.End("primary")
-
-	if *secondary == "gauss" {
-		sum.Begin("secondary+audit")
-		rels := make([]*sdc.Release, len(tables))
-		for i, lt := range tables {
-			rels[i] = lt.rel
-		}
-		res, err := suppress.ProtectLinked(ctx, base, rels, suppress.ProtectOptions{
-			ZerosPublished: *publishZeros,
-			Attacker:       audit.Attacker{ZerosWithheld: rf.protectZeros},
-			Default:        req,
-			ExactOnly:      *exactOnly,
-			MaxRounds:      *maxRounds,
-			FullAudit:      *fullAudit,
-			NoCleanup:      *noCleanup,
-			Progress:       func(msg string) { pr.printf("%s", msg) },
-		})
-		if err != nil {
-			return err
-		}
-		sum.End("secondary+audit")
-		if len(res.Unresolved) > 0 {
-			// Nothing is written: a published file out of step with the
-			// officer's files is worse than none.
-			return unresolvedError(base, res.Unresolved)
-		}
-		out := &report.AuditOutcome{Passed: true, RepairRounds: res.Rounds, Audits: res.Audits, RepairSecondary: len(res.Extra), Republished: len(res.Republished)}
-		if a := res.Audit; a != nil {
-			out.Audited, out.Disclosed, out.UnderProtected = a.Audited, len(a.Disclosed), len(a.UnderProtected)
-			out.Components, out.LargestInnerLP = a.Components, a.Largest
-		}
-		if res.Screen != nil {
-			out.ScreenUnderProtected = len(res.Screen.UnderProtected)
-		}
-		if sg := res.Singletons; sg != nil {
-			out.SingletonIntruders, out.SingletonDisclosed, out.SingletonUnderProtected = sg.Intruders, len(sg.Disclosed), len(sg.UnderProtected)
-		}
-		sum.Audit = out
-		sum.Attacker = report.AttackerOf(res.Attacker)
-		for _, lt := range tables {
-			lt.rel.SetNotes(sum.Attacker.Notes()...)
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-
-	wo := sdc.WriteOptions{Count: in.freq, Value: in.value}
-	var files []sdc.OutputFile
-	for _, lt := range tables {
-		rel := lt.rel
-		if len(tables) == 1 {
-			sum.Count(rel)
-		} else {
-			sub := &report.Summary{Method: sum.Method}
-			sub.Count(rel)
-			sum.AddTable(lt.name, sub)
-		}
-		files = append(files, sdc.OutputFile{Path: withSuffix(of.out, lt.name), Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, wo) }})
-		if of.internal != "" {
-			files = append(files, sdc.OutputFile{Path: withSuffix(of.internal, lt.name), Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }, Private: true})
-		}
-	}
-	if of.json != "" {
-		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON, Private: true})
-	}
-	if err := sdc.WriteFilesAtomicContext(ctx, files); err != nil {
-		return err
-	}
-	for _, lt := range tables {
-		pr.printf("wrote %s", withSuffix(of.out, lt.name))
 	}
 	return nil
-}
-
-func tableNote(name string) string {
-	if name == "" {
-		return ""
-	}
-	return " (table " + name + ")"
-}
-
-// unresolvedError names the cells that could not be protected.
-func unresolvedError(t *sdc.Table, fs []audit.Finding) error {
-	msg := fmt.Sprintf("%d cells could not be protected; no output was written or changed", len(fs))
-	for i, f := range fs {
-		if i == 20 {
-			msg += fmt.Sprintf("\n  … and %d more", len(fs)-20)
-			break
-		}
-		msg += fmt.Sprintf("\n  %s: %s", t.Label(f.Cell), f.Why)
-	}
-	return fmt.Errorf("%s", msg)
 }

@@ -174,7 +174,7 @@ func TestCLIConventions(t *testing.T) {
 		{"--base huge", append([]string{"round", "--base", "1000000000000", "--out", out}, in...), 2, "", "--base 1000000000000"},
 		{"--base above the grand total", append([]string{"round", "--base", "1000000", "--out", out}, in...), 2, "", "larger than the grand total"},
 		{"--range-min NaN", append([]string{"protect", "--range-min", "NaN", "--out", out}, in...), 2, "", "--range-min"},
-		{"--exact-only with --secondary none", append([]string{"protect", "--secondary", "none", "--exact-only", "--out", out}, in...), 2, "", "goes with --secondary gauss"},
+		{"--exact-only with --secondary none", append([]string{"protect", "--secondary", "none", "--exact-only", "--out", out}, in...), 2, "", "--exact-only: does not go with method none"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+
+	"github.com/tabsdc/tabsdc/pipeline"
+)
+
+const runExample = `  tabsdc run release.yaml
+
+  release.yaml declares the release: input, dimensions, linked tables,
+  primary rules, the method and its options, the requirement and the
+  outputs (see examples/spec/). Relative paths in it are relative to the
+  current folder. Every other verb builds the same spec from its flags, so
+  'tabsdc protect' with flags and 'tabsdc run' with the equivalent spec
+  write the same files. An unknown or misspelt key is an error naming it
+  and its line.`
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", runExample, stdout, stderr)
+	quiet := fs.Bool("quiet", false, "print no progress on standard error")
+	// The spec file is the one argument; flags come before it.
+	if len(args) > 0 && args[len(args)-1] != "" && args[len(args)-1][0] != '-' {
+		path := args[len(args)-1]
+		if err := parse(fs, args[:len(args)-1]); err != nil {
+			return err
+		}
+		return runSpecFile(ctx, path, *quiet, stderr)
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return usagef("no spec file given (tabsdc run SPEC.yaml)")
+}
+
+func runSpecFile(ctx context.Context, path string, quiet bool, stderr io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	spec, err := pipeline.ParseSpec(f, path)
+	f.Close()
+	if err != nil {
+		return usagef("%v", err)
+	}
+	var ins, outs []pathArg
+	ins = append(ins, pathArg{"the spec", path})
+	for _, p := range spec.InputPaths() {
+		ins = append(ins, pathArg{"the spec's " + p.Role, p.Path})
+	}
+	for _, p := range spec.OutputPaths() {
+		outs = append(outs, pathArg{"the spec's " + p.Role + " output", p.Path})
+	}
+	if err := checkPaths(ins, outs); err != nil {
+		return err
+	}
+	return runSpec(ctx, spec, "run", quiet, stderr)
+}

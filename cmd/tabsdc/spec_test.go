@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The two front doors cannot drift: a verb run with flags and `tabsdc run`
+// with the equivalent spec (the shipped examples/spec files) write the
+// same published and internal files, byte for byte, and the same summary
+// (but for its date, its outputs' paths and the times).
+func TestRunSpecMatchesFlags(t *testing.T) {
+	specs, err := filepath.Abs("../../examples/spec")
+	require.NoError(t, err)
+	cases := []struct {
+		name, table, folder, spec string
+		flags                     []string
+		outputs                   []string
+	}{
+		{"T2 gauss", "T2", "t2", "t2.yaml",
+			[]string{"protect", "--input", "t2/cells.csv", "--dim", "geo=t2/geo.csv", "--dim", "sex", "--dim", "age", "--max-n", "4"},
+			[]string{"published.csv", "internal.csv", "summary.json"}},
+		{"T2 small-count", "T2", "t2", "smallcount.yaml",
+			[]string{"round", "--input", "t2/cells.csv", "--dim", "geo=t2/geo.csv", "--dim", "sex", "--dim", "age", "--method", "small-count", "--base", "3", "--seed", "1"},
+			[]string{"rounded.csv", "rounded-internal.csv", "rounded-summary.json"}},
+		{"T1 linked tables", "T1", "t1", "linked.yaml",
+			[]string{"protect", "--input", "t1/cells.csv", "--dim", "geo=t1/geo.csv", "--dim", "sex", "--dim", "age", "--table", "sex=geo,sex", "--table", "age=geo,age"},
+			[]string{"published.sex.csv", "published.age.csv", "internal.sex.csv", "internal.age.csv", "summary.json"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			require.NoError(t, os.Mkdir(tc.folder, 0o755))
+			genTable(t, tc.table, tc.folder)
+
+			var stdout, stderr bytes.Buffer
+			require.Equal(t, 0, run([]string{"run", "--quiet", filepath.Join(specs, tc.spec)}, &stdout, &stderr), stderr.String())
+			byFlags := filepath.Join(dir, "flags")
+			require.NoError(t, os.Mkdir(byFlags, 0o755))
+			outs := map[string]string{"protect": "published.csv", "round": "rounded.csv"}
+			args := append(append([]string{}, tc.flags...), "--quiet",
+				"--out", filepath.Join(byFlags, outs[tc.flags[0]]),
+				"--internal", filepath.Join(byFlags, map[string]string{"protect": "internal.csv", "round": "rounded-internal.csv"}[tc.flags[0]]),
+				"--json", filepath.Join(byFlags, map[string]string{"protect": "summary.json", "round": "rounded-summary.json"}[tc.flags[0]]))
+			require.Equal(t, 0, run(args, &stdout, &stderr), stderr.String())
+
+			for _, name := range tc.outputs {
+				a, err := os.ReadFile(filepath.Join(tc.folder, name))
+				require.NoError(t, err)
+				b, err := os.ReadFile(filepath.Join(byFlags, name))
+				require.NoError(t, err)
+				if filepath.Ext(name) == ".json" {
+					assert.Equal(t, comparable(t, a), comparable(t, b), name)
+					continue
+				}
+				assert.Equal(t, string(a), string(b), name)
+			}
+		})
+	}
+}
+
+// comparable is a summary without what differs between two runs of one
+// release: the date, the outputs' paths (and so the spec's hash) and the
+// seconds of each stage.
+func comparable(t *testing.T, raw []byte) map[string]any {
+	var sum map[string]any
+	require.NoError(t, json.Unmarshal(raw, &sum))
+	require.NotEmpty(t, sum["date"])
+	require.NotEmpty(t, sum["tool"])
+	require.Len(t, sum["spec_sha256"], 64)
+	delete(sum, "date")
+	delete(sum, "spec_sha256")
+	delete(sum["spec"].(map[string]any), "outputs")
+	for _, st := range sum["stages"].([]any) {
+		delete(st.(map[string]any), "seconds")
+	}
+	return sum
+}
+
+// A spec is checked before any work: a misspelt key is named with its
+// line, a contradiction with its key; both are usage errors.
+func TestRunSpecErrors(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	cases := []struct{ name, spec, stderr string }{
+		{"misspelt key", "input:\n  cells: c.csv\n  dims: [{name: sex}]\nrules:\n  maxn: 4\noutputs: {published: p.csv}\n", `spec.yaml:5: unknown key "maxn"`},
+		{"contradiction", "input:\n  cells: c.csv\n  dims: [{name: sex}]\nrules: {max_n: 4}\nmethod:\n  name: gauss\n  exact_only: true\n  full_audit: true\noutputs: {published: p.csv}\n", "spec.yaml:8: method.full_audit: contradicts exact_only"},
+		{"option of another method", "input:\n  cells: c.csv\n  dims: [{name: sex}]\nrules: {max_n: 4}\nmethod: {name: gauss, base: 3}\noutputs: {published: p.csv}\n", "method.base: does not go with method gauss"},
+		{"output is the input", "input:\n  cells: c.csv\n  dims: [{name: sex}]\nrules: {max_n: 4}\noutputs: {published: c.csv}\n", "c.csv"},
+		{"no file", "", "spec.yaml: empty spec"},
+	}
+	require.NoError(t, os.WriteFile("c.csv", []byte("sex,freq\nM,3\nF,4\n"), 0o644))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NoError(t, os.WriteFile("spec.yaml", []byte(tc.spec), 0o644))
+			var stdout, stderr bytes.Buffer
+			assert.Equal(t, 2, run([]string{"run", "spec.yaml"}, &stdout, &stderr))
+			assert.Contains(t, stderr.String(), tc.stderr)
+			_, err := os.Stat("p.csv")
+			assert.True(t, os.IsNotExist(err), "an output was written")
+		})
+	}
+}

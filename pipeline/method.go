@@ -1,0 +1,138 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/tabsdc/tabsdc/audit"
+	"github.com/tabsdc/tabsdc/rounding"
+	"github.com/tabsdc/tabsdc/sdc"
+)
+
+// A Method protects the tables of one run. It is the pipeline's extension
+// point: a method registered under a name (Register) is run by a spec
+// whose method.name is that name, and its release is audited, counted and
+// written like the built-in ones'.
+type Method interface {
+	// Protect returns the protected releases, one per job table in order.
+	// It may change the statuses of job.Tables' releases in place.
+	Protect(ctx context.Context, job *Job) (*Outcome, error)
+}
+
+// A Job is what a method is given: the tables of the run, each with its
+// primary suppression done, and the policy.
+type Job struct {
+	// Base is the input table; Tables the released ones (Base itself
+	// when the spec names no linked tables), with their releases after
+	// the primary rules.
+	Base   *sdc.Table
+	Tables []Table
+	// Spec is the method's part of the spec.
+	Spec MethodSpec
+	// Requirement is every primary cell's requirement for the attacker;
+	// Attacker what the rules tell the attacker before the method's own
+	// policy (Rules.ProtectZeros: zeros may be withheld).
+	Requirement audit.Requirement
+	Attacker    audit.Attacker
+	// Progress receives a line of progress (never nil).
+	Progress func(msg string)
+}
+
+// Table is one released table of a run.
+type Table struct {
+	Name    string // "" for the input table itself
+	Release *sdc.Release
+}
+
+// Kind says how a release must be audited.
+type Kind int
+
+const (
+	// Withheld: cells are published with their true value or withheld;
+	// the audit is the attacker's LP (audit.Audit) and the singleton
+	// intruder (audit.Singletons).
+	Withheld Kind = iota
+	// Changed: every cell is published with a changed value (rounding);
+	// the audit checks additivity and derives each cell's interval.
+	Changed
+	// Unprotected: primary suppression only (method none); nothing to
+	// audit, and the run warns.
+	Unprotected
+)
+
+// Outcome is what a method returns.
+type Outcome struct {
+	Releases []*sdc.Release
+	Kind     Kind
+	// Attacker is the attacker the releases are built to resist (the
+	// policy the method followed: whether zeros are withheld).
+	Attacker audit.Attacker
+	// Unresolved lists cells the method could not protect: nothing is
+	// published.
+	Unresolved []audit.Finding
+	// Evidence is the audit the method ran on the final pattern to steer
+	// itself, if any (Withheld). The pipeline takes it as its audit only
+	// when it matches the final releases (same table, same withheld
+	// cells, same attacker and requirement); otherwise it audits anew.
+	Evidence *Evidence
+	// Additive: a Changed release the method promises is additive (the
+	// pipeline checks it). Rounding is, for Changed, what an attacker may
+	// assume about the published values; the pipeline derives each
+	// cell's interval from it.
+	Additive bool
+	Rounding *rounding.Rule
+	// Summary holds method-specific facts for the summary's "extra".
+	Summary map[string]any
+	// Method is the name the summary gives the method.
+	Method string
+}
+
+// Evidence is a method's audit of its final pattern.
+type Evidence struct {
+	Audit      *audit.Result
+	Screen     *audit.Result
+	Singletons *audit.SingletonResult
+	// Rounds, Audits, Extra and Republished describe a repair loop.
+	Rounds, Audits, Extra, Republished int
+}
+
+// A Factory makes a method from its spec (already validated).
+type Factory func(MethodSpec) (Method, error)
+
+var (
+	regMu    sync.RWMutex
+	registry = map[string]Factory{}
+)
+
+// Register adds a method under name, for specs whose method.name is name.
+// Registering a name twice, or a built-in name, panics (as
+// database/sql.Register does): it is a programming error.
+func Register(name string, f Factory) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if _, ok := registry[name]; ok || name == "" || f == nil {
+		panic(fmt.Sprintf("pipeline: Register %q twice, empty or nil", name))
+	}
+	registry[name] = f
+}
+
+func lookup(name string) (Factory, bool) {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	f, ok := registry[name]
+	return f, ok
+}
+
+// Methods lists the registered method names, sorted.
+func Methods() []string {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	var out []string
+	for name := range registry {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}

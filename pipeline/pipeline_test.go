@@ -1,0 +1,129 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tabsdc/tabsdc/benchmarks"
+	"github.com/tabsdc/tabsdc/pipeline"
+	"github.com/tabsdc/tabsdc/sdc"
+)
+
+// publishAll is a method that protects nothing: it publishes every cell,
+// primary ones too, and says its release is one of withheld cells.
+type publishAll struct{}
+
+func (publishAll) Protect(_ context.Context, job *pipeline.Job) (*pipeline.Outcome, error) {
+	var rels []*sdc.Release
+	for _, tb := range job.Tables {
+		rel := sdc.NewRelease(tb.Release.Table())
+		rels = append(rels, rel)
+	}
+	return &pipeline.Outcome{Releases: rels, Kind: pipeline.Withheld, Attacker: job.Attacker, Method: "publish all"}, nil
+}
+
+// withholdAll withholds every cell but the grand total.
+type withholdAll struct{}
+
+func (withholdAll) Protect(_ context.Context, job *pipeline.Job) (*pipeline.Outcome, error) {
+	var rels []*sdc.Release
+	for _, tb := range job.Tables {
+		rel := tb.Release.Clone()
+		for c := 1; c < rel.Table().NumCells(); c++ {
+			if rel.Status(c) == sdc.Published {
+				rel.Set(c, sdc.Secondary, "withhold all")
+			}
+		}
+		rels = append(rels, rel)
+	}
+	// Zeros are withheld too: the attacker knows a withheld cell only to
+	// be at least 0.
+	att := job.Attacker
+	att.ZerosWithheld = true
+	return &pipeline.Outcome{Releases: rels, Kind: pipeline.Withheld, Attacker: att, Method: "withhold all"}, nil
+}
+
+// primaryOnly keeps the primary suppression and claims protection.
+type primaryOnly struct{}
+
+func (primaryOnly) Protect(_ context.Context, job *pipeline.Job) (*pipeline.Outcome, error) {
+	var rels []*sdc.Release
+	for _, tb := range job.Tables {
+		rels = append(rels, tb.Release)
+	}
+	return &pipeline.Outcome{Releases: rels, Kind: pipeline.Withheld, Attacker: job.Attacker, Method: "primary only"}, nil
+}
+
+func init() {
+	pipeline.Register("test-publish-all", func(pipeline.MethodSpec) (pipeline.Method, error) { return publishAll{}, nil })
+	pipeline.Register("test-primary-only", func(pipeline.MethodSpec) (pipeline.Method, error) { return primaryOnly{}, nil })
+	pipeline.Register("test-withhold-all", func(pipeline.MethodSpec) (pipeline.Method, error) { return withholdAll{}, nil })
+}
+
+// writeT1 writes T1's cells and hierarchy into dir and returns a spec for
+// it with the method named.
+func writeT1(t *testing.T, dir, method string) *pipeline.Spec {
+	tab, err := benchmarks.Table("T1")
+	require.NoError(t, err)
+	var cells, geo bytes.Buffer
+	require.NoError(t, benchmarks.WriteCells(&cells, tab))
+	require.NoError(t, benchmarks.WriteHierarchy(&geo, tab.Dim(0)))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "cells.csv"), cells.Bytes(), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "geo.csv"), geo.Bytes(), 0o644))
+	return &pipeline.Spec{
+		Input: pipeline.Input{Cells: filepath.Join(dir, "cells.csv"), Dims: []pipeline.Dim{
+			{Name: "geo", File: filepath.Join(dir, "geo.csv")}, {Name: "sex"}, {Name: "age"}}},
+		Rules:   pipeline.Rules{MaxN: 4},
+		Method:  pipeline.MethodSpec{Name: method},
+		Outputs: pipeline.Outputs{Published: filepath.Join(dir, "published.csv"), Internal: filepath.Join(dir, "internal.csv"), Summary: filepath.Join(dir, "summary.json")},
+	}
+}
+
+// A method registered from outside is run, audited, counted and written
+// like the built-in ones: the pipeline's audit refuses the method that
+// publishes everything (naming the disclosed cells), and passes, counts
+// and writes the one that withholds everything.
+func TestRegisteredMethods(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+
+	_, err := pipeline.Run(ctx, writeT1(t, dir, "test-publish-all"), pipeline.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "published 77 primary cells")
+
+	_, err = pipeline.Run(ctx, writeT1(t, dir, "test-primary-only"), pipeline.Options{})
+	var ue *pipeline.UnresolvedError
+	require.ErrorAs(t, err, &ue)
+	assert.NotEmpty(t, ue.Findings, "primary suppression alone: the audit must find cells")
+	_, err = os.Stat(filepath.Join(dir, "published.csv"))
+	assert.True(t, os.IsNotExist(err))
+
+	res, err := pipeline.Run(ctx, writeT1(t, dir, "test-withhold-all"), pipeline.Options{})
+	require.NoError(t, err)
+	require.NoError(t, res.Write(ctx))
+	assert.Equal(t, "withhold all", res.Summary.Method)
+	require.NotNil(t, res.Summary.Audit)
+	assert.True(t, res.Summary.Audit.Passed)
+	assert.Equal(t, res.Tables[0].Release.Table().NumCells()-1, res.Summary.Audit.Audited)
+	pub, err := os.ReadFile(filepath.Join(dir, "published.csv"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(pub)), "\n")
+	assert.Equal(t, res.Tables[0].Release.Table().NumCells()+1, len(lines))
+	published := 0
+	for _, l := range lines[1:] {
+		if strings.HasSuffix(l, ",published") {
+			published++
+		}
+	}
+	assert.Equal(t, 1, published, "only the grand total")
+	fi, err := os.Stat(filepath.Join(dir, "internal.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+}

@@ -1,0 +1,442 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"time"
+
+	"github.com/tabsdc/tabsdc/audit"
+	"github.com/tabsdc/tabsdc/report"
+	"github.com/tabsdc/tabsdc/rounding"
+	"github.com/tabsdc/tabsdc/sdc"
+	"github.com/tabsdc/tabsdc/suppress"
+)
+
+// Options configures Run.
+type Options struct {
+	// Progress receives a line of progress; nil prints nothing.
+	Progress func(msg string)
+	// Warn receives warnings a run must not keep quiet (a release that is
+	// not protected beyond its primary cells); nil drops them, so a
+	// caller should set it.
+	Warn func(msg string)
+	// Now is the run's date for the summary; zero means time.Now.
+	Now time.Time
+}
+
+// Result is a run's outcome: the released tables and the summary. Nothing
+// is written until Write.
+type Result struct {
+	Spec    *Spec
+	Tables  []Table
+	Summary *report.Summary
+	// Kind is how the releases were audited.
+	Kind Kind
+}
+
+// UnresolvedError is returned by Run when a method leaves cells it could
+// not protect, or the pipeline's audit finds cells failing: nothing may be
+// published.
+type UnresolvedError struct {
+	Table    *sdc.Table
+	Findings []audit.Finding
+}
+
+func (e *UnresolvedError) Error() string {
+	msg := fmt.Sprintf("%d cells could not be protected; no output was written or changed", len(e.Findings))
+	for i, f := range e.Findings {
+		if i == 20 {
+			msg += fmt.Sprintf("\n  … and %d more", len(e.Findings)-20)
+			break
+		}
+		msg += fmt.Sprintf("\n  %s: %s", e.Table.Label(f.Cell), f.Why)
+	}
+	return msg
+}
+
+// ErrSpec marks errors that are the spec's (a setting that cannot work
+// with the data read, such as a rounding base above the grand total).
+var ErrSpec = errors.New("spec")
+
+// Version is the tool's version from the build information: the module
+// version, or the VCS revision of a development build.
+func Version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "tabsdc (no build information)"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(unknown version)"
+	}
+	line := "tabsdc " + v
+	for _, s := range info.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			line += " revision " + s.Value
+		case s.Key == "vcs.modified" && s.Value == "true":
+			line += " (modified)"
+		}
+	}
+	return line
+}
+
+// Run runs the release a spec declares: it reads the input, builds the
+// tables, applies the primary rules, protects with the spec's method and
+// audits the result. Which audit runs is the pipeline's choice, by the
+// kind of release the method returns (Kind):
+//   - Withheld: the attacker's LP audit and the singleton intruder under
+//     the policy's attacker (audit.Audit, audit.Singletons); a method that
+//     ran that audit on its final pattern as part of its repair loop
+//     (Gauss) hands it over as Evidence;
+//   - Changed: the table is checked to add up (rounding.CheckAdditive,
+//     when the method promises it) and each cell gets the interval the
+//     rounding rule leaves an attacker (rounding.Intervals);
+//   - Unprotected: none, and Options.Warn says so.
+//
+// Cells failing the audit, or that the method could not protect, make an
+// *UnresolvedError: no result to write.
+func Run(ctx context.Context, spec *Spec, opt Options) (*Result, error) {
+	s := *spec
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	say := opt.Progress
+	if say == nil {
+		say = func(string) {}
+	}
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	factory, ok := lookup(s.Method.Name)
+	if !ok {
+		return nil, specErr("method.name", "%q: unknown method", s.Method.Name)
+	}
+	method, err := factory(s.Method)
+	if err != nil {
+		return nil, &SpecError{Key: "method", Err: err}
+	}
+	if s.Method.Name == "none" && opt.Warn != nil {
+		opt.Warn("method none withholds the primary cells only; their values can be recalculated from the published totals, so the release is NOT protected beyond the primary cells")
+	}
+
+	sum := &report.Summary{Tool: Version(), Date: now.UTC().Format(time.RFC3339)}
+	sum.Begin("read")
+	base, err := s.readTable()
+	if err != nil {
+		return nil, err
+	}
+	sum.End("read")
+	say(fmt.Sprintf("read %d inner cells, %d publishable cells", base.NumInner(), base.NumCells()))
+	if isRounding(s.Method.Name) {
+		if total := base.Freq(0); s.Method.Base > total {
+			return nil, fmt.Errorf("%w: method.base %d is larger than the grand total %d: every cell would be published as 0", ErrSpec, s.Method.Base, total)
+		}
+	}
+	tables := []Table{{Release: sdc.NewRelease(base)}}
+	if len(s.Tables) > 0 {
+		tables = tables[:0]
+		for _, ts := range s.Tables {
+			m, err := sdc.Marginal(base, ts.Dims...)
+			if err != nil {
+				return nil, fmt.Errorf("table %s: %w", ts.Name, err)
+			}
+			tables = append(tables, Table{Name: ts.Name, Release: sdc.NewRelease(m)})
+		}
+	}
+
+	req, err := s.requirement()
+	if err != nil {
+		return nil, err
+	}
+	job := &Job{Base: base, Spec: s.Method, Requirement: req, Attacker: audit.Attacker{ZerosWithheld: s.Rules.ProtectZeros}, Progress: say}
+	if !isRounding(s.Method.Name) {
+		sum.Begin("primary")
+		for i := range tables {
+			t := tables[i].Release.Table()
+			rules, popt, err := s.rules(t)
+			if err != nil {
+				return nil, err
+			}
+			rel, pres, err := suppress.Primary(ctx, t, rules, popt)
+			if err != nil {
+				return nil, err
+			}
+			tables[i].Release = rel
+			for k, r := range rules {
+				name := r.Name()
+				if tables[i].Name != "" {
+					name = tables[i].Name + ": " + name
+				}
+				sum.Rules = append(sum.Rules, report.RuleCount{Rule: name, Cells: pres.ByRule[k]})
+			}
+			say(fmt.Sprintf("primary suppression%s: %d cells", tableNote(tables[i].Name), pres.Cells))
+		}
+		sum.End("primary")
+	}
+	job.Tables = tables
+
+	stage := "secondary+audit"
+	if isRounding(s.Method.Name) {
+		stage = "round"
+	}
+	sum.Begin(stage)
+	out, err := method.Protect(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	sum.End(stage)
+	if len(out.Releases) != len(tables) {
+		return nil, fmt.Errorf("method %s returned %d releases for %d tables", s.Method.Name, len(out.Releases), len(tables))
+	}
+	if len(out.Unresolved) > 0 {
+		return nil, &UnresolvedError{Table: base, Findings: out.Unresolved}
+	}
+	for i := range tables {
+		// A method may add withheld cells, never publish a primary one.
+		if out.Kind != Changed {
+			if err := keepsPrimary(tables[i].Release, out.Releases[i], s.Method.Name); err != nil {
+				return nil, err
+			}
+		}
+		tables[i].Release = out.Releases[i]
+	}
+	sum.Method = out.Method
+	if sum.Method == "" {
+		sum.Method = s.Method.Name
+	}
+	if out.Summary != nil {
+		sum.Extra = out.Summary
+	}
+
+	switch out.Kind {
+	case Withheld:
+		if err := auditWithheld(ctx, base, tables, out, req, sum, say, s.Method.FullAudit); err != nil {
+			return nil, err
+		}
+	case Changed:
+		sum.Begin("audit")
+		for _, tb := range tables {
+			if err := auditChanged(tb.Release, out); err != nil {
+				return nil, err
+			}
+		}
+		sum.End("audit")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	if len(tables) == 1 {
+		sum.Count(tables[0].Release)
+	} else {
+		for _, tb := range tables {
+			sub := &report.Summary{Method: sum.Method}
+			sub.Count(tb.Release)
+			sum.AddTable(tb.Name, sub)
+		}
+	}
+	sum.Spec = &s
+	js, err := json.Marshal(&s)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.Sum256(js)
+	sum.SpecSHA256 = hex.EncodeToString(h[:])
+	if sum.Inputs, err = hashFiles(s.InputPaths()); err != nil {
+		return nil, err
+	}
+	return &Result{Spec: &s, Tables: tables, Summary: sum, Kind: out.Kind}, nil
+}
+
+// keepsPrimary checks that after withholds every primary cell of before.
+func keepsPrimary(before, after *sdc.Release, method string) error {
+	if after == nil || after.Table() != before.Table() {
+		return fmt.Errorf("method %s returned a release of another table", method)
+	}
+	t := before.Table()
+	var published []string
+	for c := 0; c < t.NumCells(); c++ {
+		if before.Status(c) == sdc.Primary && !after.Suppressed(c) {
+			published = append(published, t.Label(c))
+		}
+	}
+	if len(published) > 0 {
+		return fmt.Errorf("method %s published %d primary cells (first: %s): refused, nothing written", method, len(published), published[0])
+	}
+	return nil
+}
+
+func tableNote(name string) string {
+	if name == "" {
+		return ""
+	}
+	return " (table " + name + ")"
+}
+
+// requirement is the spec's requirement, or the frequency requirement of
+// max_n when none is given.
+func (s *Spec) requirement() (audit.Requirement, error) {
+	rq := s.Requirement
+	r := audit.Requirement{RangeMin: rq.RangeMin, RangePercent: rq.RangePercent, Upper: rq.UpperLevel, Lower: rq.LowerLevel}
+	if r == (audit.Requirement{}) && s.Rules.MaxN > 0 {
+		r = audit.FrequencyRequirement(s.Rules.MaxN)
+	}
+	return r, nil
+}
+
+// rules builds the primary rules and the manual lists for table t.
+func (s *Spec) rules(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptions, error) {
+	return s.Rules.Build(t)
+}
+
+// Build makes the primary rules and reads the manual lists for table t
+// (the rules must be valid: Validate).
+func (r Rules) Build(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptions, error) {
+	var opt suppress.PrimaryOptions
+	var rules []suppress.Rule
+	if r.MaxN > 0 {
+		f, err := suppress.NewFrequency(r.MaxN, r.ProtectZeros)
+		if err != nil {
+			return nil, opt, &SpecError{Key: "rules.max_n", Err: err}
+		}
+		rules = append(rules, f)
+	}
+	if r.MinContributors > 0 {
+		rules = append(rules, suppress.MinContributors{N: r.MinContributors})
+	}
+	for _, d := range r.Dominance {
+		rules = append(rules, suppress.Dominance{N: d.N, K: d.K})
+	}
+	if p := r.PPercent; p != nil {
+		rules = append(rules, suppress.PPercent{P: p.P, Coalition: p.Coalition})
+	}
+	if q := r.PQ; q != nil {
+		rules = append(rules, suppress.PQ{P: q.P, Q: q.Q})
+	}
+	if r.SuppressCells != "" {
+		cells, err := ReadCellList(r.SuppressCells, t)
+		if err != nil {
+			return nil, opt, err
+		}
+		rules = append(rules, suppress.NewForced(cells, ""))
+	}
+	if r.PublishCells != "" {
+		cells, err := ReadCellList(r.PublishCells, t)
+		if err != nil {
+			return nil, opt, err
+		}
+		opt.Publish = cells
+	}
+	return rules, opt, nil
+}
+
+// auditWithheld fills in the audit of a Withheld release: the method's
+// evidence, or the pipeline's own audit and singleton check of a single
+// table.
+func auditWithheld(ctx context.Context, base *sdc.Table, tables []Table, out *Outcome, req audit.Requirement, sum *report.Summary, say func(string), full bool) error {
+	ev := out.Evidence
+	if ev == nil {
+		if len(tables) != 1 {
+			return fmt.Errorf("a method that releases linked tables must hand over its audit of the joint view (Outcome.Evidence)")
+		}
+		rel := tables[0].Release
+		sum.Begin("audit")
+		opt := audit.Options{Default: req, Attacker: out.Attacker, Full: full}
+		a, err := audit.Audit(ctx, rel, opt)
+		if err != nil {
+			return err
+		}
+		ev = &Evidence{Audit: a, Audits: 1}
+		if a.Passed() && !out.Attacker.IgnoreSingletons {
+			if ev.Singletons, err = audit.Singletons(ctx, rel, opt); err != nil {
+				return err
+			}
+		}
+		sum.End("audit")
+		say(fmt.Sprintf("audit: %d cells, %d disclosed, %d under-protected", a.Audited, len(a.Disclosed), len(a.UnderProtected)))
+		failing := append(append([]audit.Finding{}, a.Disclosed...), a.UnderProtected...)
+		if sg := ev.Singletons; sg != nil {
+			failing = append(append(failing, sg.Disclosed...), sg.UnderProtected...)
+		}
+		if len(failing) > 0 {
+			return &UnresolvedError{Table: base, Findings: failing}
+		}
+	}
+	o := &report.AuditOutcome{Passed: true, RepairRounds: ev.Rounds, Audits: ev.Audits, RepairSecondary: ev.Extra, Republished: ev.Republished}
+	if a := ev.Audit; a != nil {
+		o.Audited, o.Disclosed, o.UnderProtected = a.Audited, len(a.Disclosed), len(a.UnderProtected)
+		o.Components, o.LargestInnerLP = a.Components, a.Largest
+	}
+	if ev.Screen != nil {
+		o.ScreenUnderProtected = len(ev.Screen.UnderProtected)
+	}
+	if sg := ev.Singletons; sg != nil {
+		o.SingletonIntruders, o.SingletonDisclosed, o.SingletonUnderProtected = sg.Intruders, len(sg.Disclosed), len(sg.UnderProtected)
+	}
+	sum.Audit = o
+	sum.Attacker = report.AttackerOf(out.Attacker)
+	for _, tb := range tables {
+		tb.Release.SetNotes(sum.Attacker.Notes()...)
+	}
+	return nil
+}
+
+// auditChanged checks a release of changed values: additive when the
+// method says so, and every cell's interval for the attacker who knows the
+// rounding rule.
+func auditChanged(rel *sdc.Release, out *Outcome) error {
+	t := rel.Table()
+	values := make([]int64, t.NumCells())
+	for c := range values {
+		v, ok := rel.Value(c)
+		if !ok {
+			return fmt.Errorf("the changed release withholds %s", t.Label(c))
+		}
+		values[c] = int64(v)
+	}
+	if out.Additive {
+		// Checked here, independently of how the method got there.
+		if err := rounding.CheckAdditive(t, values); err != nil {
+			return fmt.Errorf("the released table is not additive: %w", err)
+		}
+	}
+	if out.Rounding == nil {
+		return fmt.Errorf("a method of changed values must say what an attacker may assume (Outcome.Rounding)")
+	}
+	ivs, err := rounding.Intervals(t, values, *out.Rounding)
+	if err != nil {
+		return err
+	}
+	return rel.SetIntervals(ivs, sdc.IntervalOuter)
+}
+
+// Write writes the run's outputs all together, or none of them: per table
+// the published CSV (the published view only) and the internal CSV
+// (owner-only), then the summary (owner-only).
+func (r *Result) Write(ctx context.Context) error {
+	o := r.Spec.Outputs
+	wo := sdc.WriteOptions{Count: r.Spec.Input.Count, Value: r.Spec.Input.Value}
+	if wo.Count == "" {
+		wo.Count = "freq"
+	}
+	var files []sdc.OutputFile
+	for _, tb := range r.Tables {
+		rel := tb.Release
+		files = append(files, sdc.OutputFile{Path: WithSuffix(o.Published, tb.Name), Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, wo) }})
+		if o.Internal != "" {
+			files = append(files, sdc.OutputFile{Path: WithSuffix(o.Internal, tb.Name), Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }, Private: true})
+		}
+	}
+	if o.Summary != "" {
+		files = append(files, sdc.OutputFile{Path: o.Summary, Write: r.Summary.WriteJSON, Private: true})
+	}
+	return sdc.WriteFilesAtomicContext(ctx, files)
+}

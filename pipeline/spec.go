@@ -1,0 +1,490 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tabsdc/tabsdc/sdc"
+)
+
+// Spec declares one release: what to read, which tables to release, the
+// primary rules, the protection method and its requirement, and where the
+// outputs go. Its YAML form is what `tabsdc run` reads (ParseSpec); every
+// CLI verb builds the same value from its flags.
+type Spec struct {
+	Input       Input       `yaml:"input" json:"input"`
+	Tables      []TableSpec `yaml:"tables,omitempty" json:"tables,omitempty"`
+	Rules       Rules       `yaml:"rules,omitempty" json:"rules"`
+	Method      MethodSpec  `yaml:"method" json:"method"`
+	Requirement Requirement `yaml:"requirement,omitempty" json:"requirement"`
+	Outputs     Outputs     `yaml:"outputs" json:"outputs"`
+}
+
+// Input says where the table comes from.
+type Input struct {
+	// Cells is a CSV of inner cells (a column per dimension and a count
+	// column); Records a CSV of records, one row per unit. Exactly one.
+	Cells   string `yaml:"cells,omitempty" json:"cells,omitempty"`
+	Records string `yaml:"records,omitempty" json:"records,omitempty"`
+	// Count is the count column of Cells ("freq" when empty).
+	Count string `yaml:"count,omitempty" json:"count,omitempty"`
+	// Totals: Cells may also hold totals, checked against the sums.
+	Totals bool `yaml:"totals,omitempty" json:"totals,omitempty"`
+	// Value and Contributor are columns of Records: each record's value
+	// (a magnitude table) and its contributor id.
+	Value       string `yaml:"value,omitempty" json:"value,omitempty"`
+	Contributor string `yaml:"contributor,omitempty" json:"contributor,omitempty"`
+	// Dims lists the dimensions in order.
+	Dims []Dim `yaml:"dims" json:"dims"`
+}
+
+// Dim is one dimension: a hierarchy file of code,parent rows, a declared
+// list of codes, or neither (codes from the data).
+type Dim struct {
+	Name  string   `yaml:"name" json:"name"`
+	File  string   `yaml:"file,omitempty" json:"file,omitempty"`
+	Codes []string `yaml:"codes,omitempty" json:"codes,omitempty"`
+}
+
+// TableSpec is one linked table: a marginal of the input over Dims.
+type TableSpec struct {
+	Name string   `yaml:"name" json:"name"`
+	Dims []string `yaml:"dims" json:"dims"`
+}
+
+// Rules are the primary rules; a zero field is a rule not used.
+type Rules struct {
+	// MaxN withholds counts 1..MaxN (the frequency rule); ProtectZeros
+	// withholds zeros too.
+	MaxN         int  `yaml:"max_n,omitempty" json:"max_n,omitempty"`
+	ProtectZeros bool `yaml:"protect_zeros,omitempty" json:"protect_zeros,omitempty"`
+	// MinContributors withholds cells with fewer contributors (≥ 2).
+	MinContributors int            `yaml:"min_contributors,omitempty" json:"min_contributors,omitempty"`
+	Dominance       []DominanceArg `yaml:"dominance,omitempty" json:"dominance,omitempty"`
+	PPercent        *PPercentArg   `yaml:"p_percent,omitempty" json:"p_percent,omitempty"`
+	PQ              *PQArg         `yaml:"pq,omitempty" json:"pq,omitempty"`
+	// SuppressCells and PublishCells are CSV lists of cells (a column per
+	// dimension) withheld, or kept published, by hand.
+	SuppressCells string `yaml:"suppress_cells,omitempty" json:"suppress_cells,omitempty"`
+	PublishCells  string `yaml:"publish_cells,omitempty" json:"publish_cells,omitempty"`
+}
+
+// DominanceArg is the (n,k) rule: the n largest contributors hold more
+// than k percent.
+type DominanceArg struct {
+	N int     `yaml:"n" json:"n"`
+	K float64 `yaml:"k" json:"k"`
+}
+
+// PPercentArg is the p% rule, with an optional coalition size.
+type PPercentArg struct {
+	P         float64 `yaml:"p" json:"p"`
+	Coalition int     `yaml:"coalition,omitempty" json:"coalition,omitempty"`
+}
+
+// PQArg is the pq rule.
+type PQArg struct {
+	P float64 `yaml:"p" json:"p"`
+	Q float64 `yaml:"q" json:"q"`
+}
+
+// MethodSpec names the protection method and holds its options; an
+// option of another method is an error.
+type MethodSpec struct {
+	// Name: gauss (the default), none, small-count, controlled, random, or
+	// a method added with Register.
+	Name string `yaml:"name" json:"name"`
+
+	// gauss
+	ExactOnly    bool `yaml:"exact_only,omitempty" json:"exact_only,omitempty"`
+	FullAudit    bool `yaml:"full_audit,omitempty" json:"full_audit,omitempty"`
+	MaxRounds    int  `yaml:"max_rounds,omitempty" json:"max_rounds,omitempty"`
+	NoCleanup    bool `yaml:"no_cleanup,omitempty" json:"no_cleanup,omitempty"`
+	PublishZeros bool `yaml:"publish_zeros,omitempty" json:"publish_zeros,omitempty"`
+
+	// rounding
+	Base          int64  `yaml:"base,omitempty" json:"base,omitempty"`
+	MaxRound      int64  `yaml:"max_round,omitempty" json:"max_round,omitempty"`
+	UpFromZero    bool   `yaml:"up_from_zero,omitempty" json:"up_from_zero,omitempty"`
+	Seed          uint64 `yaml:"seed,omitempty" json:"seed,omitempty"`
+	Deterministic bool   `yaml:"deterministic,omitempty" json:"deterministic,omitempty"`
+}
+
+// Requirement is the width every primary cell's interval must have for
+// the attacker; all zero means the frequency requirement of Rules.MaxN
+// (an interval at least MaxN+1 wide).
+type Requirement struct {
+	RangeMin     float64 `yaml:"range_min,omitempty" json:"range_min,omitempty"`
+	RangePercent float64 `yaml:"range_percent,omitempty" json:"range_percent,omitempty"`
+	UpperLevel   float64 `yaml:"upper_level,omitempty" json:"upper_level,omitempty"`
+	LowerLevel   float64 `yaml:"lower_level,omitempty" json:"lower_level,omitempty"`
+}
+
+// Outputs are the files a run writes. With linked tables each table's
+// CSV files get .NAME before their extension.
+type Outputs struct {
+	Published string `yaml:"published" json:"published"`
+	Internal  string `yaml:"internal,omitempty" json:"internal,omitempty"`
+	Summary   string `yaml:"summary,omitempty" json:"summary,omitempty"`
+}
+
+// Limits of the options.
+const (
+	MaxMaxN      = 1_000_000
+	MaxMaxRounds = 1000
+	MaxBase      = 1 << 31
+)
+
+// SpecError is an error in a spec: the key (a path such as
+// "method.max_rounds") and, when read from a file, its line.
+type SpecError struct {
+	File string
+	Line int // 0 when not known
+	Key  string
+	Err  error
+}
+
+func (e *SpecError) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d", e.Line)
+		}
+		b.WriteString(": ")
+	} else if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Key != "" {
+		b.WriteString(e.Key + ": ")
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *SpecError) Unwrap() error { return e.Err }
+
+func specErr(key, format string, args ...any) error {
+	return &SpecError{Key: key, Err: fmt.Errorf(format, args...)}
+}
+
+var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type`)
+
+// ParseSpec reads a spec in YAML; file names it in errors. An unknown
+// (misspelt) key is an error naming the key and its line; so is a value of
+// the wrong type, a second document, and any setting Validate refuses.
+func ParseSpec(r io.Reader, file string) (*Spec, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
+	if err != nil {
+		return nil, &SpecError{File: file, Err: err}
+	}
+	if len(data) > 1<<20 {
+		return nil, &SpecError{File: file, Err: errors.New("larger than 1 MiB")}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var s Spec
+	if err := dec.Decode(&s); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &SpecError{File: file, Err: errors.New("empty spec")}
+		}
+		var te *yaml.TypeError
+		if errors.As(err, &te) && len(te.Errors) > 0 {
+			msg := te.Errors[0]
+			if m := unknownField.FindStringSubmatch(msg); m != nil {
+				line, _ := strconv.Atoi(m[1])
+				return nil, &SpecError{File: file, Line: line, Err: fmt.Errorf("unknown key %q", m[2])}
+			}
+			line, msg := splitLine(msg)
+			return nil, &SpecError{File: file, Line: line, Err: errors.New(msg)}
+		}
+		line, msg := splitLine(strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, &SpecError{File: file, Line: line, Err: errors.New(msg)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, &SpecError{File: file, Err: errors.New("more than one YAML document")}
+	}
+	if err := s.Validate(); err != nil {
+		var se *SpecError
+		if errors.As(err, &se) {
+			se.File = file
+			se.Line = lineOf(data, se.Key)
+		}
+		return nil, err
+	}
+	return &s, nil
+}
+
+// splitLine splits "line N: message" into N and the message.
+func splitLine(msg string) (int, string) {
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if n, m, ok := strings.Cut(rest, ":"); ok {
+			if line, err := strconv.Atoi(n); err == nil {
+				return line, strings.TrimSpace(m)
+			}
+		}
+	}
+	return 0, msg
+}
+
+// lineOf finds the line of a key path ("method.max_rounds",
+// "input.dims[1].name") in a YAML document: the deepest part of the path
+// the document holds (0 when none).
+func lineOf(data []byte, key string) int {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return 0
+	}
+	n, line := doc.Content[0], 0
+	for _, part := range strings.Split(key, ".") {
+		name, idx := part, -1
+		if i := strings.IndexByte(part, '['); i >= 0 && strings.HasSuffix(part, "]") {
+			name = part[:i]
+			idx, _ = strconv.Atoi(part[i+1 : len(part)-1])
+		}
+		if n.Kind != yaml.MappingNode {
+			return line
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == name {
+				line, next = n.Content[i].Line, n.Content[i+1]
+			}
+		}
+		if next == nil {
+			return line
+		}
+		n = next
+		if idx >= 0 {
+			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
+				return line
+			}
+			n = n.Content[idx]
+			line = n.Line
+		}
+	}
+	return line
+}
+
+// Validate checks a spec without reading any file: every required key is
+// there, every value in range, and no two settings contradict each other.
+// It fills in the defaults it documents (method gauss, max_rounds 30, base
+// 3 for rounding, count column "freq").
+func (s *Spec) Validate() error {
+	in := &s.Input
+	switch {
+	case in.Cells == "" && in.Records == "":
+		return specErr("input", "give cells or records")
+	case in.Cells != "" && in.Records != "":
+		return specErr("input", "cells and records contradict each other: give one")
+	case in.Cells != "" && (in.Value != "" || in.Contributor != ""):
+		return specErr("input", "value and contributor go with records, not with cells")
+	case in.Records != "" && in.Totals:
+		return specErr("input.totals", "goes with cells, not with records")
+	case in.Records != "" && in.Count != "":
+		return specErr("input.count", "goes with cells, not with records")
+	case len(in.Dims) == 0:
+		return specErr("input.dims", "no dimension: name every dimension column of the input")
+	}
+	if in.Cells != "" && in.Count == "" {
+		in.Count = "freq"
+	}
+	names := map[string]bool{}
+	for i, d := range in.Dims {
+		key := fmt.Sprintf("input.dims[%d]", i)
+		if err := sdc.CheckCode(d.Name); err != nil || strings.TrimSpace(d.Name) != d.Name {
+			return specErr(key+".name", "%q is not a dimension name", d.Name)
+		}
+		if names[d.Name] {
+			return specErr(key+".name", "dimension %s given twice", d.Name)
+		}
+		names[d.Name] = true
+		if d.File != "" && d.Codes != nil {
+			return specErr(key, "file and codes contradict each other: give one")
+		}
+		if d.Codes != nil && len(d.Codes) == 0 {
+			return specErr(key+".codes", "empty list")
+		}
+		seen := map[string]bool{}
+		for _, c := range d.Codes {
+			switch {
+			case c == sdc.TotalCode:
+				return specErr(key+".codes", "%q is the code of the total, not a category", c)
+			case seen[c]:
+				return specErr(key+".codes", "code %q given twice", c)
+			}
+			if err := sdc.CheckCode(c); err != nil {
+				return specErr(key+".codes", "%v", err)
+			}
+			seen[c] = true
+		}
+	}
+	tables := map[string]bool{}
+	for i, t := range s.Tables {
+		key := fmt.Sprintf("tables[%d]", i)
+		if err := sdc.CheckCode(t.Name); err != nil || strings.ContainsAny(t.Name, `/\`) {
+			return specErr(key+".name", "%q is not a table name", t.Name)
+		}
+		if tables[t.Name] {
+			return specErr(key+".name", "table %q named twice", t.Name)
+		}
+		tables[t.Name] = true
+		if len(t.Dims) == 0 {
+			return specErr(key+".dims", "no dimension")
+		}
+		for _, d := range t.Dims {
+			if !names[d] {
+				return specErr(key+".dims", "%q is not a dimension of the input", d)
+			}
+		}
+	}
+	if len(s.Tables) > 0 && (s.Rules.SuppressCells != "" || s.Rules.PublishCells != "") {
+		return specErr("rules", "suppress_cells and publish_cells go with a single table, not with tables")
+	}
+	if err := s.Rules.Validate(); err != nil {
+		return err
+	}
+	if err := s.validateMethod(); err != nil {
+		return err
+	}
+	rq := s.Requirement
+	for i, v := range []float64{rq.RangeMin, rq.RangePercent, rq.UpperLevel, rq.LowerLevel} {
+		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			return specErr("requirement."+[]string{"range_min", "range_percent", "upper_level", "lower_level"}[i], "%v: must be finite and not negative", v)
+		}
+	}
+	if s.Outputs.Published == "" {
+		return specErr("outputs.published", "required")
+	}
+	return nil
+}
+
+// Validate checks the rules' parameters (not whether any rule is given).
+func (r *Rules) Validate() error {
+	switch {
+	case r.MaxN < 0:
+		return specErr("rules.max_n", "%d is negative (0 turns the frequency rule off)", r.MaxN)
+	case r.MaxN > MaxMaxN:
+		return specErr("rules.max_n", "%d is more than %d", r.MaxN, MaxMaxN)
+	case r.MaxN == 0 && r.ProtectZeros:
+		return specErr("rules.protect_zeros", "needs the frequency rule (max_n ≥ 1)")
+	case r.MinContributors < 0 || r.MinContributors == 1:
+		return specErr("rules.min_contributors", "%d: want 0 (off) or 2 or more", r.MinContributors)
+	}
+	for i, d := range r.Dominance {
+		if d.N < 1 || d.N > 100 || !(d.K > 0 && d.K < 100) {
+			return specErr(fmt.Sprintf("rules.dominance[%d]", i), "n %d, k %v: want a whole n ≥ 1 and 0 < k < 100, e.g. n 1, k 85", d.N, d.K)
+		}
+	}
+	if p := r.PPercent; p != nil && (!(p.P > 0 && p.P < 100) || p.Coalition < 0 || p.Coalition > 100) {
+		return specErr("rules.p_percent", "p %v, coalition %d: want p in (0, 100) and a coalition of 0 (1) to 100", p.P, p.Coalition)
+	}
+	if q := r.PQ; q != nil && !(q.P > 0 && q.Q > q.P && q.Q <= 100) {
+		return specErr("rules.pq", "p %v, q %v: want 0 < p < q ≤ 100", q.P, q.Q)
+	}
+	return nil
+}
+
+// methodOptions lists which options go with which built-in method.
+var methodOptions = map[string][]string{
+	"gauss":       {"exact_only", "full_audit", "max_rounds", "no_cleanup", "publish_zeros"},
+	"none":        {},
+	"small-count": {"base", "max_round", "up_from_zero", "seed"},
+	"controlled":  {"base", "deterministic"},
+	"random":      {"base"},
+}
+
+// set lists the method options a spec sets.
+func (m *MethodSpec) set() []string {
+	var out []string
+	for _, o := range []struct {
+		name string
+		on   bool
+	}{
+		{"exact_only", m.ExactOnly}, {"full_audit", m.FullAudit}, {"max_rounds", m.MaxRounds != 0},
+		{"no_cleanup", m.NoCleanup}, {"publish_zeros", m.PublishZeros},
+		{"base", m.Base != 0}, {"max_round", m.MaxRound != 0}, {"up_from_zero", m.UpFromZero},
+		{"seed", m.Seed != 0}, {"deterministic", m.Deterministic},
+	} {
+		if o.on {
+			out = append(out, o.name)
+		}
+	}
+	return out
+}
+
+func (s *Spec) validateMethod() error {
+	m := &s.Method
+	if m.Name == "" {
+		m.Name = "gauss"
+	}
+	allowed, builtin := methodOptions[m.Name]
+	if !builtin {
+		if _, ok := lookup(m.Name); !ok {
+			return specErr("method.name", "%q: unknown method (available: %s)", m.Name, strings.Join(Methods(), ", "))
+		}
+		allowed = nil
+	}
+	for _, o := range m.set() {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == o
+		}
+		if !ok {
+			return specErr("method."+o, "does not go with method %s", m.Name)
+		}
+	}
+	switch m.Name {
+	case "gauss":
+		if m.MaxRounds == 0 {
+			m.MaxRounds = 30
+		}
+		if m.MaxRounds < 1 || m.MaxRounds > MaxMaxRounds {
+			return specErr("method.max_rounds", "%d: want 1 to %d", m.MaxRounds, MaxMaxRounds)
+		}
+		if m.ExactOnly && m.FullAudit {
+			return specErr("method.full_audit", "contradicts exact_only (exact_only runs no interval audit)")
+		}
+	case "small-count", "controlled", "random":
+		if m.Base == 0 {
+			m.Base = 3
+		}
+		if m.Base < 2 || m.Base > MaxBase {
+			return specErr("method.base", "%d: want 2 to %d", m.Base, int64(MaxBase))
+		}
+		if m.MaxRound < 0 || m.MaxRound != 0 && m.MaxRound < m.Base-1 {
+			return specErr("method.max_round", "%d: want 0 (base−1) or at least base−1 = %d", m.MaxRound, m.Base-1)
+		}
+	}
+	if isRounding(m.Name) && (s.Rules.any() || s.Rules.SuppressCells != "" || s.Rules.PublishCells != "") {
+		return specErr("rules", "rounding takes no primary rules (it protects every count in 1..max_round)")
+	}
+	if !isRounding(m.Name) && !s.Rules.any() && s.Rules.SuppressCells == "" {
+		return specErr("rules", "no primary rule: give max_n, min_contributors, dominance, p_percent, pq or suppress_cells")
+	}
+	if isRounding(m.Name) && (s.Requirement != Requirement{}) {
+		return specErr("requirement", "goes with suppression; rounding's intervals follow from its base")
+	}
+	if isRounding(m.Name) && len(s.Tables) > 0 {
+		return specErr("tables", "linked tables go with suppression, not with rounding")
+	}
+	return nil
+}
+
+func isRounding(name string) bool {
+	return name == "small-count" || name == "controlled" || name == "random"
+}
+
+// any reports whether a rule (other than the manual lists) is set.
+func (r *Rules) any() bool {
+	return r.MaxN > 0 || r.MinContributors > 0 || len(r.Dominance) > 0 || r.PPercent != nil || r.PQ != nil
+}
