@@ -100,6 +100,10 @@ type Options struct {
 	// published here, published values other than the true counts) is an
 	// error.
 	Prior *Result
+
+	// limits tunes column generation (see localLimits); zero means the
+	// defaults. For the tests.
+	limits localLimits
 }
 
 // requirement returns the requirement of primary cell c.
@@ -201,6 +205,7 @@ func Audit(ctx context.Context, rel *sdc.Release, opt Options) (*Result, error) 
 // only is nil); the others stay unknowns but get no interval. Its result
 // cannot seed another audit when only is set.
 func auditCells(ctx context.Context, rel *sdc.Release, opt Options, only func(c int) bool) (*Result, error) {
+	limits := opt.limits.withDefaults()
 	var prior map[int32]sdc.Interval
 	if p := opt.Prior; p != nil {
 		if err := p.CanSeed(rel); err != nil {
@@ -334,9 +339,9 @@ func auditCells(ctx context.Context, rel *sdc.Release, opt Options, only func(c 
 		// other values (rounded) gets the LP over the whole component, and
 		// so does a component with constraints on withheld totals, which
 		// column generation does not price.
-		if nv >= localThreshold && !rel.HasValues() && len(consOf[c]) == 0 {
+		if nv >= limits.threshold && !rel.HasValues() && len(consOf[c]) == 0 {
 			if sh == nil {
-				sh = newLocalShared(m)
+				sh = newLocalShared(m, limits)
 			}
 			err := job.solveLocal(ctx, sh, compVars[c], func() (*lp.Solver, error) { return setup(true) }, opt, m, res, &done)
 			if err != nil {

@@ -22,7 +22,8 @@ func TestAuditMatchesIndependentAttacker(t *testing.T) {
 	eachMethod(t, testAuditMatchesIndependentAttacker)
 }
 
-func testAuditMatchesIndependentAttacker(t *testing.T, method string) {
+func testAuditMatchesIndependentAttacker(t *testing.T, m auditMethod) {
+	method := m.name
 	rng := rand.New(rand.NewPCG(1, 2))
 	compared, open := 0, 0
 	var multipliers, fallbacks, solves, bounds, rounded int
@@ -61,7 +62,7 @@ func testAuditMatchesIndependentAttacker(t *testing.T, method string) {
 		if !ok {
 			continue // too many tables to enumerate
 		}
-		res, err := Audit(context.Background(), rel, Options{Attacker: att, Default: FrequencyRequirement(3), Full: true})
+		res, err := Audit(context.Background(), rel, Options{limits: m.limits, Attacker: att, Default: FrequencyRequirement(3), Full: true})
 		require.NoError(t, err)
 		require.Zero(t, res.Certified)
 		multipliers += res.ByMultipliers
@@ -278,7 +279,8 @@ func TestAuditCertifiedMatchesFull(t *testing.T) {
 	eachMethod(t, testAuditCertifiedMatchesFull)
 }
 
-func testAuditCertifiedMatchesFull(t *testing.T, method string) {
+func testAuditCertifiedMatchesFull(t *testing.T, m auditMethod) {
+	method := m.name
 	rng := rand.New(rand.NewPCG(5, 6))
 	certified, piggybacked := 0, 0
 	for trial := 0; trial < 60; trial++ {
@@ -295,7 +297,7 @@ func testAuditCertifiedMatchesFull(t *testing.T, method string) {
 			att = Attacker{}
 			publishZeros(rel)
 		}
-		full, err := Audit(context.Background(), rel, Options{Attacker: att, Default: req, Full: true})
+		full, err := Audit(context.Background(), rel, Options{limits: m.limits, Attacker: att, Default: req, Full: true})
 		require.NoError(t, err)
 		exact := map[int]sdc.Interval{}
 		for c := 0; c < tab.NumCells(); c++ {
@@ -306,7 +308,7 @@ func testAuditCertifiedMatchesFull(t *testing.T, method string) {
 		for c := range exact {
 			assert.Equal(t, sdc.IntervalExact, rel.IntervalKind(c))
 		}
-		fast, err := Audit(context.Background(), rel, Options{Attacker: att, Default: req})
+		fast, err := Audit(context.Background(), rel, Options{limits: m.limits, Attacker: att, Default: req})
 		require.NoError(t, err)
 		certified += fast.Certified
 		piggybacked += fast.Piggybacked
@@ -347,30 +349,24 @@ func testAuditCertifiedMatchesFull(t *testing.T, method string) {
 // eachMethod runs a test with every component audited by one LP over the
 // component and again with every component audited by column generation
 // (local.go), which the benchmark tables' large components use.
-func eachMethod(t *testing.T, f func(t *testing.T, method string)) {
-	for _, method := range []struct {
-		name        string
-		threshold   int
-		batch, maxS int
-	}{
-		{"global", math.MaxInt, localBatch, localMaxS},
+func eachMethod(t *testing.T, f func(t *testing.T, m auditMethod)) {
+	for _, m := range []auditMethod{
+		{"global", localLimits{threshold: math.MaxInt}},
 		// One unknown enters S per round: every bound is settled by many
 		// rounds of pricing, most by the multipliers' certificate.
-		{"local", 0, 1, localMaxS},
+		{"local", localLimits{threshold: 1, batch: 1, growth: math.MaxInt}},
 		// S may hold 3 unknowns: most bounds fall back to the LP over the
 		// whole component.
-		{"local-fallback", 0, 1, 3},
+		{"local-fallback", localLimits{threshold: 1, batch: 1, growth: math.MaxInt, maxS: 3}},
 	} {
-		t.Run(method.name, func(t *testing.T) {
-			th, b, ms, g := localThreshold, localBatch, localMaxS, localGrowth
-			defer func() { localThreshold, localBatch, localMaxS, localGrowth = th, b, ms, g }()
-			localThreshold, localBatch, localMaxS = method.threshold, method.batch, method.maxS
-			if method.batch == 1 {
-				localGrowth = math.MaxInt
-			}
-			f(t, method.name)
-		})
+		t.Run(m.name, func(t *testing.T) { f(t, m) })
 	}
+}
+
+// auditMethod is one way eachMethod audits components.
+type auditMethod struct {
+	name   string
+	limits localLimits
 }
 
 func cellsOf(fs []Finding) []int {
@@ -395,11 +391,8 @@ func TestAuditOfRoundedValues(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, rel.SetValues(r.Values, sdc.Rounded))
 		var want []sdc.Interval
-		for _, th := range []int{math.MaxInt, 0} {
-			saved := localThreshold
-			localThreshold = th
-			res, err := Audit(context.Background(), rel, Options{Attacker: legacy, Default: FrequencyRequirement(3), Full: true})
-			localThreshold = saved
+		for _, th := range []int{math.MaxInt, 1} {
+			res, err := Audit(context.Background(), rel, Options{limits: localLimits{threshold: th}, Attacker: legacy, Default: FrequencyRequirement(3), Full: true})
 			require.NoError(t, err, "trial %d, threshold %d", trial, th)
 			var got []sdc.Interval
 			for c := 0; c < tab.NumCells(); c++ {
@@ -477,7 +470,8 @@ func publishZeros(rel *sdc.Release) {
 // such constraints the LP's vertices need not be integral even on two-way
 // tables, so its intervals may be wider than the integer hull.)
 func TestAuditHiddenCellsMatchEnumeration(t *testing.T) {
-	eachMethod(t, func(t *testing.T, method string) {
+	eachMethod(t, func(t *testing.T, am auditMethod) {
+		method := am.name
 		rng := rand.New(rand.NewPCG(21, 22))
 		compared, constrained, equal := 0, 0, 0
 		for trial := 0; trial < 300; trial++ {
@@ -496,7 +490,7 @@ func TestAuditHiddenCellsMatchEnumeration(t *testing.T) {
 			}
 			m := buildModel(rel, Attacker{})
 			constrained += len(m.cons)
-			_, err := Audit(context.Background(), rel, Options{Default: FrequencyRequirement(3), Full: true})
+			_, err := Audit(context.Background(), rel, Options{limits: am.limits, Default: FrequencyRequirement(3), Full: true})
 			require.NoError(t, err)
 			for c := 0; c < tab.NumCells(); c++ {
 				if !rel.Suppressed(c) {

@@ -71,6 +71,10 @@ func residuals(ctx context.Context, m *model, fn func(target int, r svec)) error
 		}
 	}
 	// The basis is read-only now: the cores share the targets.
+	// A worker's error cancels its siblings.
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errs := make([]error, len(m.targets))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -87,6 +91,7 @@ func residuals(ctx context.Context, m *model, fn func(target int, r svec)) error
 				r, err := ech.reduce(vec(tg.vars))
 				if err != nil {
 					errs[i] = fmt.Errorf("audit: cell %s: %w", m.t.Label(int(tg.cell)), err)
+					cancel()
 					return
 				}
 				fn(i, r)
@@ -94,10 +99,7 @@ func residuals(ctx context.Context, m *model, fn func(target int, r svec)) error
 		}()
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return errors.Join(errs...)
+	return workerErr(parent, errs)
 }
 
 // fillOrder numbers the unknowns of m by the number of equations that
@@ -285,4 +287,23 @@ func gcd(a, b uint64) uint64 {
 		a, b = b, a%b
 	}
 	return a
+}
+
+// workerErr is the error of a pool of workers that cancel each other on
+// an error: the parent's when it was cancelled, else the workers' own
+// errors without the cancellations they caused in their siblings.
+func workerErr(parent context.Context, errs []error) error {
+	if err := parent.Err(); err != nil {
+		return err
+	}
+	var own []error
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			own = append(own, err)
+		}
+	}
+	if len(own) == 0 {
+		return errors.Join(errs...)
+	}
+	return errors.Join(own...)
 }

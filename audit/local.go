@@ -35,20 +35,37 @@ import (
 // A bound the search cannot settle within its limits is solved by the LP
 // over the whole component, set up once from the true table.
 
-// localThreshold is the number of unknowns from which a component is
-// audited by column generation. A variable for the tests.
-var localThreshold = 4000
+// localLimits are the column-generation parameters: threshold, the
+// number of unknowns from which a component is audited by column
+// generation; and the limits of one search: the most unknowns in S
+// (maxS); the number of priced-in unknowns added in a round, at most the
+// larger of batch and len(S)/growth; and the most rounds (maxRuns). The
+// zero value means the defaults; the tests set others through
+// Options.limits.
+type localLimits struct {
+	threshold, maxS, batch, growth, maxRuns int
+}
 
-// Limits of one column-generation search: the most unknowns in S; the
-// number of priced-in unknowns added in a round, at most the larger of
-// localBatch and len(S)/localGrowth; and the most rounds. Variables for
-// the tests.
-var (
-	localMaxS    = 12000
-	localBatch   = 200
-	localGrowth  = 2 // S grows by at most len(S)/localGrowth per round
-	localMaxRuns = 60
-)
+// withDefaults fills in the zero fields.
+func (l localLimits) withDefaults() localLimits {
+	d := localLimits{threshold: 4000, maxS: 12000, batch: 200, growth: 2, maxRuns: 60}
+	if l.threshold == 0 {
+		l.threshold = d.threshold
+	}
+	if l.maxS == 0 {
+		l.maxS = d.maxS
+	}
+	if l.batch == 0 {
+		l.batch = d.batch
+	}
+	if l.growth == 0 {
+		l.growth = d.growth
+	}
+	if l.maxRuns == 0 {
+		l.maxRuns = d.maxRuns
+	}
+	return l
+}
 
 // localShared is what the searches of all workers share: the unknowns'
 // equations, the true table and the outer bounds.
@@ -57,11 +74,12 @@ type localShared struct {
 	colRows [][]int32 // equations of each unknown
 	truth   []float64 // true value of each unknown
 	lo, hi  []float64 // outer bounds from propagation
+	limits  localLimits
 }
 
-func newLocalShared(m *model) *localShared {
+func newLocalShared(m *model, limits localLimits) *localShared {
 	n := len(m.varCell)
-	sh := &localShared{m: m, colRows: make([][]int32, n), truth: make([]float64, n)}
+	sh := &localShared{m: m, colRows: make([][]int32, n), truth: make([]float64, n), limits: limits}
 	for r, row := range m.rows {
 		for _, v := range row {
 			sh.colRows[v] = append(sh.colRows[v], int32(r))
@@ -237,7 +255,7 @@ func (l *local) bound(ctx context.Context, vars []int32, maximize bool, stop flo
 	}()
 	var prevVars, prevRows []int32
 	added := 0 // unknowns added to S in the last round
-	for run := 0; run < localMaxRuns; run++ {
+	for run := 0; run < l.limits.maxRuns; run++ {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
@@ -399,7 +417,7 @@ func (l *local) bound(ctx context.Context, vars []int32, maximize bool, stop flo
 			}
 			return res, nil
 		}
-		if batch := max(localBatch, len(S)/localGrowth); len(enter) > batch {
+		if batch := max(l.limits.batch, len(S)/l.limits.growth); len(enter) > batch {
 			order := make([]int, len(enter))
 			for i := range order {
 				order[i] = i
@@ -411,7 +429,7 @@ func (l *local) bound(ctx context.Context, vars []int32, maximize bool, stop flo
 			}
 			enter = kept
 		}
-		if len(S)+len(enter) > localMaxS {
+		if len(S)+len(enter) > l.limits.maxS {
 			return res, nil
 		}
 		for _, v := range enter {

@@ -30,7 +30,7 @@ func TestPropagateContainsEnumeration(t *testing.T) {
 		if len(m.varCell) == 0 {
 			continue
 		}
-		sh := newLocalShared(m)
+		sh := newLocalShared(m, localLimits{}.withDefaults())
 		ilo, ihi := propagate(m)
 		for v, c := range m.varCell {
 			lo, hi := at.Interval(int(c))
@@ -91,7 +91,7 @@ func TestCubeMovesKeepTotals(t *testing.T) {
 		if len(m.varCell) == 0 {
 			continue
 		}
-		sh := newLocalShared(m)
+		sh := newLocalShared(m, localLimits{}.withDefaults())
 		cb := newCubes(m)
 		for v, c := range m.varCell {
 			cb.each(int(c), func(vars []int32, odd []bool) {

@@ -20,14 +20,14 @@ func TestAuditPriorMatchesFresh(t *testing.T) {
 	eachMethod(t, testAuditPriorMatchesFresh)
 }
 
-func testAuditPriorMatchesFresh(t *testing.T, method string) {
+func testAuditPriorMatchesFresh(t *testing.T, m auditMethod) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	seeded := 0
 	for trial := 0; trial < 30; trial++ {
 		tab := attack.RandomTable(rng, 2+trial%2)
 		rel := attack.RandomPattern(rng, tab)
 		req := FrequencyRequirement(2 + trial%3)
-		first, err := Audit(context.Background(), rel, Options{Attacker: legacy, Default: req})
+		first, err := Audit(context.Background(), rel, Options{limits: m.limits, Attacker: legacy, Default: req})
 		require.NoError(t, err)
 
 		// Withhold some more published cells.
@@ -40,7 +40,7 @@ func testAuditPriorMatchesFresh(t *testing.T, method string) {
 				more.Set(c, sdc.Secondary, "")
 			}
 		}
-		full, err := Audit(context.Background(), more, Options{Attacker: legacy, Default: req, Full: true})
+		full, err := Audit(context.Background(), more, Options{limits: m.limits, Attacker: legacy, Default: req, Full: true})
 		require.NoError(t, err)
 		exact := map[int]sdc.Interval{}
 		for c := 0; c < tab.NumCells(); c++ {
@@ -48,9 +48,9 @@ func testAuditPriorMatchesFresh(t *testing.T, method string) {
 				exact[c] = iv
 			}
 		}
-		fresh, err := Audit(context.Background(), more, Options{Attacker: legacy, Default: req})
+		fresh, err := Audit(context.Background(), more, Options{limits: m.limits, Attacker: legacy, Default: req})
 		require.NoError(t, err)
-		again, err := Audit(context.Background(), more, Options{Attacker: legacy, Default: req, Prior: first})
+		again, err := Audit(context.Background(), more, Options{limits: m.limits, Attacker: legacy, Default: req, Prior: first})
 		require.NoError(t, err)
 		assert.Equal(t, cellsOf(full.Disclosed), cellsOf(again.Disclosed), "trial %d", trial)
 		assert.Equal(t, cellsOf(full.UnderProtected), cellsOf(again.UnderProtected), "trial %d", trial)

@@ -217,6 +217,10 @@ func (j *compJob) solve(ctx context.Context, solver *lp.Solver, opt Options, m *
 	for w := 1; w < workers; w++ {
 		solvers = append(solvers, solver.Clone())
 	}
+	// A worker's error cancels its siblings.
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -236,6 +240,7 @@ func (j *compJob) solve(ctx context.Context, solver *lp.Solver, opt Options, m *
 				if opt.Full || !j.proven(m, opt, s, k) {
 					if err := j.exactBounds(ctx, sv, s, k, &solves, enough); err != nil {
 						errs[w] = fmt.Errorf("audit: bounds of %s: %w", m.t.Label(int(m.targets[j.targets[k]].cell)), err)
+						cancel()
 						return
 					}
 				}
@@ -255,5 +260,5 @@ func (j *compJob) solve(ctx context.Context, solver *lp.Solver, opt Options, m *
 		}(w, sv)
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	return workerErr(parent, errs)
 }

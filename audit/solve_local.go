@@ -112,6 +112,10 @@ func (j *compJob) solveLocal(ctx context.Context, sh *localShared, vars []int32,
 	}
 
 	workers := min(runtime.GOMAXPROCS(0), max(1, n/32))
+	// A worker's error cancels its siblings.
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -167,6 +171,7 @@ func (j *compJob) solveLocal(ctx context.Context, sh *localShared, vars []int32,
 				k := order[t]
 				if err := lj.settleTarget(wk, k, settle); err != nil {
 					errs[w] = fmt.Errorf("audit: bounds of %s: %w", m.t.Label(int(m.targets[j.targets[k]].cell)), err)
+					cancel()
 					return
 				}
 				lj.done[k].Store(true)
@@ -188,7 +193,7 @@ func (j *compJob) solveLocal(ctx context.Context, sh *localShared, vars []int32,
 		}(w)
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	return workerErr(parent, errs)
 }
 
 // localWorker is one worker's state.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,4 +127,41 @@ func TestRegisteredMethods(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(dir, "internal.csv"))
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+}
+
+// RunTable on the table in memory gives what Run gives on its files; a
+// spec naming an input as well is refused.
+func TestRunTableMatchesRun(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	spec := writeT1(t, dir, "gauss")
+	res, err := pipeline.Run(ctx, spec, pipeline.Options{})
+	require.NoError(t, err)
+	require.NoError(t, res.Write(ctx))
+
+	tab, err := benchmarks.Table("T1")
+	require.NoError(t, err)
+	_, err = pipeline.RunTable(ctx, tab, spec, pipeline.Options{})
+	var se *pipeline.SpecError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "input", se.Key)
+
+	mem := *spec
+	mem.Input = pipeline.Input{}
+	mem.Outputs = pipeline.Outputs{Published: filepath.Join(dir, "mem.csv")}
+	res2, err := pipeline.RunTable(ctx, tab, &mem, pipeline.Options{})
+	require.NoError(t, err)
+	require.NoError(t, res2.Write(ctx))
+	a, err := os.ReadFile(filepath.Join(dir, "published.csv"))
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(dir, "mem.csv"))
+	require.NoError(t, err)
+	// The same rows; the order of the sex codes differs (a flat dimension
+	// read from a file takes its codes in sorted order).
+	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	slices.Sort(la)
+	slices.Sort(lb)
+	assert.True(t, slices.Equal(la, lb), "the published files differ")
+	assert.Empty(t, res2.Summary.Inputs, "no file read")
+	assert.Len(t, res.Summary.Inputs, 2, "cells and hierarchy")
 }

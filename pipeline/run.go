@@ -103,8 +103,21 @@ func Version() string {
 // Cells failing the audit, or that the method could not protect, make an
 // *UnresolvedError: no result to write.
 func Run(ctx context.Context, spec *Spec, opt Options) (*Result, error) {
+	return run(ctx, nil, spec, opt)
+}
+
+// RunTable is Run on a table already in memory (a notebook's, an
+// example's): the spec names no input; everything else is as in Run.
+func RunTable(ctx context.Context, t *sdc.Table, spec *Spec, opt Options) (*Result, error) {
+	if t == nil {
+		return nil, errors.New("pipeline: RunTable without a table")
+	}
+	return run(ctx, t, spec, opt)
+}
+
+func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Result, error) {
 	s := *spec
-	if err := s.Validate(); err != nil {
+	if err := s.validate(given); err != nil {
 		return nil, err
 	}
 	say := opt.Progress
@@ -128,12 +141,14 @@ func Run(ctx context.Context, spec *Spec, opt Options) (*Result, error) {
 	}
 
 	sum := &report.Summary{Tool: Version(), Date: now.UTC().Format(time.RFC3339)}
-	sum.Begin("read")
-	base, err := s.readTable()
-	if err != nil {
-		return nil, err
+	base := given
+	if base == nil {
+		sum.Begin("read")
+		if base, err = s.readTable(); err != nil {
+			return nil, err
+		}
+		sum.End("read")
 	}
-	sum.End("read")
 	say(fmt.Sprintf("read %d inner cells, %d publishable cells", base.NumInner(), base.NumCells()))
 	if isRounding(s.Method.Name) {
 		if total := base.Freq(0); s.Method.Base > total {
@@ -250,8 +265,10 @@ func Run(ctx context.Context, spec *Spec, opt Options) (*Result, error) {
 	}
 	h := sha256.Sum256(js)
 	sum.SpecSHA256 = hex.EncodeToString(h[:])
-	if sum.Inputs, err = hashFiles(s.InputPaths()); err != nil {
-		return nil, err
+	if given == nil {
+		if sum.Inputs, err = hashFiles(s.InputPaths()); err != nil {
+			return nil, err
+		}
 	}
 	return &Result{Spec: &s, Tables: tables, Summary: sum, Kind: out.Kind}, nil
 }
@@ -370,16 +387,10 @@ func auditWithheld(ctx context.Context, base *sdc.Table, tables []Table, out *Ou
 			return &UnresolvedError{Table: base, Findings: failing}
 		}
 	}
-	o := &report.AuditOutcome{Passed: true, RepairRounds: ev.Rounds, Audits: ev.Audits, RepairSecondary: ev.Extra, Republished: ev.Republished}
-	if a := ev.Audit; a != nil {
-		o.Audited, o.Disclosed, o.UnderProtected = a.Audited, len(a.Disclosed), len(a.UnderProtected)
-		o.Components, o.LargestInnerLP = a.Components, a.Largest
-	}
+	o := report.OutcomeOf(ev.Audit, ev.Singletons, false)
+	o.RepairRounds, o.Audits, o.RepairSecondary, o.Republished = ev.Rounds, ev.Audits, ev.Extra, ev.Republished
 	if ev.Screen != nil {
 		o.ScreenUnderProtected = len(ev.Screen.UnderProtected)
-	}
-	if sg := ev.Singletons; sg != nil {
-		o.SingletonIntruders, o.SingletonDisclosed, o.SingletonUnderProtected = sg.Intruders, len(sg.Disclosed), len(sg.UnderProtected)
 	}
 	sum.Audit = o
 	sum.Attacker = report.AttackerOf(out.Attacker)

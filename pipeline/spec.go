@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -279,8 +280,22 @@ func lineOf(data []byte, key string) int {
 // there, every value in range, and no two settings contradict each other.
 // It fills in the defaults it documents (method gauss, max_rounds 30, base
 // 3 for rounding, count column "freq").
-func (s *Spec) Validate() error {
+func (s *Spec) Validate() error { return s.validate(nil) }
+
+// validate is Validate; with a table given (RunTable) the spec's input
+// must be empty, and the dimensions are the table's.
+func (s *Spec) validate(t *sdc.Table) error {
 	in := &s.Input
+	if t != nil {
+		if !reflect.DeepEqual(*in, Input{}) {
+			return specErr("input", "the table is given: the spec must not name an input too")
+		}
+		for d := 0; d < t.NumDims(); d++ {
+			in.Dims = append(in.Dims, Dim{Name: t.Dim(d).Name()})
+		}
+		defer func() { s.Input = Input{} }()
+		in.Cells = "(the given table)"
+	}
 	switch {
 	case in.Cells == "" && in.Records == "":
 		return specErr("input", "give cells or records")
@@ -470,6 +485,9 @@ func (s *Spec) validateMethod() error {
 	}
 	if !isRounding(m.Name) && !s.Rules.any() && s.Rules.SuppressCells == "" {
 		return specErr("rules", "no primary rule: give max_n, min_contributors, dominance, p_percent, pq or suppress_cells")
+	}
+	if !isRounding(m.Name) && m.Name != "none" && !m.ExactOnly && s.Requirement == (Requirement{}) && s.Rules.MaxN == 0 {
+		return specErr("requirement", "none given, and no max_n to derive one from: set range_min, range_percent, upper_level or lower_level (or method.exact_only for exact disclosure only)")
 	}
 	if isRounding(m.Name) && (s.Requirement != Requirement{}) {
 		return specErr("requirement", "goes with suppression; rounding's intervals follow from its base")

@@ -30,6 +30,7 @@ func TestParseSpec(t *testing.T) {
 		{"unknown method", head + "rules: {max_n: 4}\nmethod: {name: cell-key}\noutputs: {published: p.csv}\n", 8, "method.name", "unknown method"},
 		{"rounding with rules", head + "rules: {max_n: 4}\nmethod: {name: small-count}\noutputs: {published: p.csv}\n", 7, "rules", "no primary rules"},
 		{"no rule", head + "outputs: {published: p.csv}\n", 0, "rules", "no primary rule"},
+		{"no requirement", head + "rules: {min_contributors: 3}\noutputs: {published: p.csv}\n", 0, "requirement", "none given"},
 		{"two documents", head + "rules: {max_n: 4}\noutputs: {published: p.csv}\n---\nrules: {}\n", 0, "", "more than one"},
 	}
 	for _, tc := range cases {

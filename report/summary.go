@@ -227,3 +227,20 @@ func (a *Attacker) Notes() []string {
 	}
 	return notes
 }
+
+// OutcomeOf is the summary's account of an audit (a, or a screen with
+// screen set) and, when run, the singleton check sg: passed when neither
+// found a cell failing.
+func OutcomeOf(a *audit.Result, sg *audit.SingletonResult, screen bool) *AuditOutcome {
+	o := &AuditOutcome{Passed: true, Screen: screen}
+	if a != nil {
+		o.Passed = a.Passed()
+		o.Audited, o.Disclosed, o.UnderProtected = a.Audited, len(a.Disclosed), len(a.UnderProtected)
+		o.Components, o.LargestInnerLP = a.Components, a.Largest
+	}
+	if sg != nil {
+		o.SingletonIntruders, o.SingletonDisclosed, o.SingletonUnderProtected = sg.Intruders, len(sg.Disclosed), len(sg.UnderProtected)
+		o.Passed = o.Passed && sg.Passed()
+	}
+	return o
+}

@@ -79,11 +79,18 @@ func (b *Builder) AddInner(nodes []int, count int64) error {
 	return b.AddInnerCell(c, count)
 }
 
-// AddInnerCell adds count to inner cell c (a cell index of the table returned
-// by Shape; the caller guarantees that c is inner).
+// AddInnerCell adds count to inner cell c (a cell index of the table
+// returned by Shape). A cell out of range or a total is an error: totals
+// are the sums Build computes.
 func (b *Builder) AddInnerCell(c int, count int64) error {
 	if b.built {
 		return fmt.Errorf("builder: already built")
+	}
+	if c < 0 || c >= len(b.freq) {
+		return fmt.Errorf("builder: cell %d out of range", c)
+	}
+	if !b.t.IsInner(c) {
+		return fmt.Errorf("builder: cell %s is a total, not an inner cell", b.t.Label(c))
 	}
 	if count < 0 {
 		return fmt.Errorf("negative count %d", count)

@@ -39,7 +39,8 @@ func (o WriteOptions) names() (string, string) {
 // file never holds the value of a suppressed cell, and a rounded or perturbed
 // release does not say which cells changed.
 func WritePublished(w io.Writer, r *Release, opt WriteOptions) error {
-	t := r.t
+	p := r.Public() // the writer sees the published view only
+	t := p.Table()
 	cn, vn := opt.names()
 	bw := bufio.NewWriterSize(w, 1<<16)
 	cw := newCSVLineWriter(bw)
@@ -58,24 +59,20 @@ func WritePublished(w io.Writer, r *Release, opt WriteOptions) error {
 	for c := 0; c < t.NumCells(); c++ {
 		rec = t.codesInto(c, rec)
 		k := t.NumDims()
-		v, ok := r.Value(c)
-		if ok {
+		rec[k] = ""
+		if v, ok := p.Count(c); ok {
 			num = strconv.AppendInt(num[:0], v, 10)
 			rec[k] = string(num)
-		} else {
-			rec[k] = ""
 		}
 		k++
 		if t.HasMagnitude() {
 			rec[k] = ""
-			// A changed (rounded or perturbed) count says nothing about the
-			// magnitude, so only an unchanged cell publishes its sum.
-			if ok && r.value == nil {
-				rec[k] = strconv.FormatFloat(t.Value(c), 'g', -1, 64)
+			if v, ok := p.Sum(c); ok {
+				rec[k] = strconv.FormatFloat(v, 'g', -1, 64)
 			}
 			k++
 		}
-		rec[k] = r.PublicStatus(c).String()
+		rec[k] = p.Status(c).String()
 		cw.write(rec...)
 	}
 	if cw.err != nil {

@@ -306,3 +306,36 @@ func (r *Release) IntervalKind(c int) IntervalKind {
 
 // Unbounded is the upper end of an interval that has none.
 var Unbounded = math.Inf(1)
+
+// PublicView is the published view of a release: what any published
+// output (CSV, DHIS2, a report) may show of each cell, and nothing else.
+// Every writer of a published output reads the release through it, so
+// the rules live here once: one public status for withheld cells, values
+// only of published cells, one status for every cell of a release of
+// changed values, and a magnitude sum only beside an unchanged count.
+type PublicView struct{ r *Release }
+
+// Public returns the release's published view.
+func (r *Release) Public() PublicView { return PublicView{r} }
+
+// Table is the released table (its codes and dimensions are public).
+func (p PublicView) Table() *Table { return p.r.t }
+
+// Count is the count published for cell c, and false when c is withheld
+// or hidden.
+func (p PublicView) Count(c int) (int64, bool) { return p.r.Value(c) }
+
+// Sum is the magnitude published for cell c: for a magnitude table, the
+// true sum of a cell whose count is published unchanged; false otherwise
+// (a withheld cell, a frequency table, or a release of changed values,
+// whose changed counts say nothing about the sums).
+func (p PublicView) Sum(c int) (float64, bool) {
+	if _, ok := p.r.Value(c); !ok || !p.r.t.HasMagnitude() || p.r.value != nil {
+		return 0, false
+	}
+	return p.r.t.Value(c), true
+}
+
+// Status is cell c's public status (Release.PublicStatus): never which
+// rule withheld it, nor primary from secondary.
+func (p PublicView) Status(c int) Status { return p.r.PublicStatus(c) }

@@ -1,6 +1,7 @@
 package sdc
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -149,6 +150,13 @@ func TestBuilderFrequency(t *testing.T) {
 	_, err = b.Build()
 	assert.EqualError(t, err, "builder: already built")
 	assert.EqualError(t, b.AddInnerCell(0, 1), "builder: already built")
+
+	// A total or a cell out of range cannot be added to: totals are sums.
+	b2, err := NewBuilder(geo, sex)
+	require.NoError(t, err)
+	assert.ErrorContains(t, b2.AddInnerCell(0, 1), "is a total, not an inner cell")
+	assert.EqualError(t, b2.AddInnerCell(-1, 1), "builder: cell -1 out of range")
+	assert.EqualError(t, b2.AddInnerCell(b2.Shape().NumCells(), 1), fmt.Sprintf("builder: cell %d out of range", b2.Shape().NumCells()))
 }
 
 func TestBuilderGrandTotalOverflow(t *testing.T) {

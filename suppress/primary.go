@@ -17,6 +17,9 @@ type Rule interface {
 	// Sensitive reports whether cell c of t is sensitive, and why, in words
 	// a person can read ("frequency 2 ≤ maxN 4").
 	Sensitive(t *sdc.Table, c int) (reason string, sensitive bool)
+	// Check validates the rule's parameters against the table (Primary
+	// calls it before any cell): a rule that cannot work on t says why.
+	Check(t *sdc.Table) error
 }
 
 // Frequency is the threshold rule: a count in 1..MaxN is sensitive, and a
@@ -247,7 +250,7 @@ func Primary(ctx context.Context, t *sdc.Table, rules []Rule, opt PrimaryOptions
 		if r == nil {
 			return nil, res, fmt.Errorf("primary suppression: rule %d is nil", i+1)
 		}
-		if err := checkRule(t, r); err != nil {
+		if err := r.Check(t); err != nil {
 			return nil, res, fmt.Errorf("primary suppression: rule %s: %w", r.Name(), err)
 		}
 	}
@@ -285,53 +288,83 @@ func Primary(ctx context.Context, t *sdc.Table, rules []Rule, opt PrimaryOptions
 	return rel, res, nil
 }
 
-// checkRule validates a rule's parameters against the table.
-func checkRule(t *sdc.Table, r Rule) error {
-	needMag := func() error {
-		if !t.HasMagnitude() {
-			return fmt.Errorf("needs a magnitude table (records with contributors)")
-		}
-		return nil
+// needMagnitude says why a rule of contributions cannot run on t.
+func needMagnitude(t *sdc.Table) error {
+	if !t.HasMagnitude() {
+		return fmt.Errorf("needs a magnitude table (records with contributors)")
 	}
-	switch r := r.(type) {
-	case *Frequency:
-		if r.MaxN < 1 {
-			return fmt.Errorf("maxN %d must be at least 1", r.MaxN)
-		}
-	case MinContributors:
-		if r.N < 2 {
-			return fmt.Errorf("n %d must be at least 2", r.N)
-		}
-		return needMag()
-	case Dominance:
-		if r.N < 1 || r.K <= 0 || r.K >= 100 {
-			return fmt.Errorf("want n ≥ 1 and 0 < k < 100, have n %d, k %v", r.N, r.K)
-		}
-		if err := needMag(); err != nil {
-			return err
-		}
-		if r.N > t.TopK() {
-			return fmt.Errorf("n %d exceeds the %d largest contributions the table keeps", r.N, t.TopK())
-		}
-	case PPercent:
-		if r.P <= 0 || r.P >= 100 {
-			return fmt.Errorf("p %v must be in (0, 100)", r.P)
-		}
-		if err := needMag(); err != nil {
-			return err
-		}
-		if max(r.Coalition, 1)+1 > t.TopK() {
-			return fmt.Errorf("a coalition of %d needs %d largest contributions, the table keeps %d", r.Coalition, max(r.Coalition, 1)+1, t.TopK())
-		}
-	case PQ:
-		if r.P <= 0 || r.Q <= r.P || r.Q > 100 {
-			return fmt.Errorf("want 0 < p < q ≤ 100, have p %v, q %v", r.P, r.Q)
-		}
-		if err := needMag(); err != nil {
-			return err
-		}
-		if max(r.Coalition, 1)+1 > t.TopK() {
-			return fmt.Errorf("a coalition of %d needs %d largest contributions, the table keeps %d", r.Coalition, max(r.Coalition, 1)+1, t.TopK())
+	return nil
+}
+
+// needTop says why a rule needing the n largest contributions cannot run
+// on t.
+func needTop(t *sdc.Table, n int, what string) error {
+	if err := needMagnitude(t); err != nil {
+		return err
+	}
+	if n > t.TopK() {
+		return fmt.Errorf("%s needs %d largest contributions, the table keeps %d", what, n, t.TopK())
+	}
+	return nil
+}
+
+// Check implements Rule.
+func (f *Frequency) Check(*sdc.Table) error {
+	if f.MaxN < 1 {
+		return fmt.Errorf("maxN %d must be at least 1", f.MaxN)
+	}
+	return nil
+}
+
+// Check implements Rule.
+func (r MinContributors) Check(t *sdc.Table) error {
+	if r.N < 2 {
+		return fmt.Errorf("n %d must be at least 2", r.N)
+	}
+	return needMagnitude(t)
+}
+
+// Check implements Rule.
+func (r Dominance) Check(t *sdc.Table) error {
+	if r.N < 1 || !(r.K > 0 && r.K < 100) {
+		return fmt.Errorf("want n ≥ 1 and 0 < k < 100, have n %d, k %v", r.N, r.K)
+	}
+	if err := needMagnitude(t); err != nil {
+		return err
+	}
+	if r.N > t.TopK() {
+		return fmt.Errorf("n %d exceeds the %d largest contributions the table keeps", r.N, t.TopK())
+	}
+	return nil
+}
+
+// Check implements Rule.
+func (r PPercent) Check(t *sdc.Table) error {
+	if !(r.P > 0 && r.P < 100) {
+		return fmt.Errorf("p %v must be in (0, 100)", r.P)
+	}
+	if r.Coalition < 0 {
+		return fmt.Errorf("coalition %d is negative", r.Coalition)
+	}
+	return needTop(t, max(r.Coalition, 1)+1, fmt.Sprintf("a coalition of %d", r.Coalition))
+}
+
+// Check implements Rule.
+func (r PQ) Check(t *sdc.Table) error {
+	if !(r.P > 0 && r.Q > r.P && r.Q <= 100) {
+		return fmt.Errorf("want 0 < p < q ≤ 100, have p %v, q %v", r.P, r.Q)
+	}
+	if r.Coalition < 0 {
+		return fmt.Errorf("coalition %d is negative", r.Coalition)
+	}
+	return needTop(t, max(r.Coalition, 1)+1, fmt.Sprintf("a coalition of %d", r.Coalition))
+}
+
+// Check implements Rule.
+func (f *Forced) Check(t *sdc.Table) error {
+	for c := range f.cells {
+		if c < 0 || c >= t.NumCells() {
+			return fmt.Errorf("cell %d is out of range", c)
 		}
 	}
 	return nil

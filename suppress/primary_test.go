@@ -3,6 +3,7 @@ package suppress
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -211,6 +212,14 @@ func TestPrimaryErrors(t *testing.T) {
 		{"p out of range", magTab, []Rule{PPercent{P: 0}}, PrimaryOptions{}, "primary suppression: rule p%(0): p 0 must be in (0, 100)"},
 		{"q below p", magTab, []Rule{PQ{P: 20, Q: 10}}, PrimaryOptions{}, "primary suppression: rule pq(20,10): want 0 < p < q ≤ 100, have p 20, q 10"},
 		{"min contributors 1", magTab, []Rule{MinContributors{N: 1}}, PrimaryOptions{}, "primary suppression: rule contributors: n 1 must be at least 2"},
+		// Pointer forms are checked as the values are (they once skipped
+		// the check and panicked in Sensitive).
+		{"pointer p% coalition beyond top k", magTab, []Rule{&PPercent{P: 10, Coalition: 5}}, PrimaryOptions{}, "primary suppression: rule p%(10): a coalition of 5 needs 6 largest contributions, the table keeps 3"},
+		{"pointer dominance NaN", magTab, []Rule{&Dominance{N: 1, K: math.NaN()}}, PrimaryOptions{}, "primary suppression: rule dominance(1,NaN): want n ≥ 1 and 0 < k < 100, have n 1, k NaN"},
+		{"pointer pq on counts", freqTab, []Rule{&PQ{P: 10, Q: 50}}, PrimaryOptions{}, "primary suppression: rule pq(10,50): needs a magnitude table (records with contributors)"},
+		{"pointer contributors 0", magTab, []Rule{&MinContributors{}}, PrimaryOptions{}, "primary suppression: rule contributors: n 0 must be at least 2"},
+		{"frequency literal 0", freqTab, []Rule{&Frequency{}}, PrimaryOptions{}, "primary suppression: rule frequency: maxN 0 must be at least 1"},
+		{"forced out of range", freqTab, []Rule{NewForced([]int{-1}, "")}, PrimaryOptions{}, "primary suppression: rule manual: cell -1 is out of range"},
 		{"publish out of range", freqTab, []Rule{f}, PrimaryOptions{Publish: []int{99}}, "primary suppression: cell 99 to publish is out of range"},
 	}
 	for _, tc := range cases {

@@ -57,6 +57,12 @@ type ProtectOptions struct {
 	NoCleanup bool
 	// Progress, when set, is told what each stage is doing.
 	Progress func(msg string)
+
+	// For the tests, which measure what each step brings: noScreen skips
+	// the screen by bound propagation before each audit (audit.Screen);
+	// noEscalate withholds neighbours only for a failing cell whose
+	// interval did not move, never a total (see repairRound).
+	noScreen, noEscalate bool
 }
 
 // ProtectResult reports a Protect run.
@@ -158,6 +164,10 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 	if opt.ExactOnly {
 		return protectExactOnly(ctx, base, rels, opt)
 	}
+	if opt.Requirement == nil && opt.Default == (audit.Requirement{}) {
+		// A zero requirement would check disclosure only: say so instead.
+		return nil, fmt.Errorf("%w: no protection requirement: set Default (such as audit.FrequencyRequirement(maxN)) or Requirement, or ExactOnly for exact disclosure only", ErrGaussInput)
+	}
 	for i, r := range rels {
 		if r == nil {
 			return nil, fmt.Errorf("%w: release %d is nil", ErrGaussInput, i+1)
@@ -252,7 +262,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		// decides.
 		var failing, stuck []audit.Finding
 		added := 0
-		if screen && round < maxRounds {
+		if !opt.noScreen && round < maxRounds {
 			sc, err := audit.Screen(ctx, rel, aopt)
 			if err != nil {
 				return nil, err
@@ -462,7 +472,7 @@ func repairRound(rel *sdc.Release, failing []audit.Finding, before map[int]sdc.I
 			need = max(req.RangeMin, req.RangePercent/100*float64(t.Freq(f.Cell)), req.Upper, req.Lower, 1)
 		}
 		iv, failed := before[f.Cell]
-		c := repairCandidate(rel, f.Cell, need-f.Interval.Width(), extra, escalate && failed && iv == f.Interval, !opt.ZerosPublished)
+		c := repairCandidate(rel, f.Cell, need-f.Interval.Width(), extra, !opt.noEscalate && failed && iv == f.Interval, !opt.ZerosPublished)
 		if c < 0 {
 			stuck = append(stuck, f)
 			continue
@@ -591,13 +601,6 @@ func neighbours(t *sdc.Table, c int, fn func(n int) bool) bool {
 	return false
 }
 
-// screen enables the screen by bound propagation before each audit
-// (audit.Screen). A variable for the tests.
-var screen = true
-
-// escalate enables the withholding of totals for failing cells whose
-// interval did not move (see repairRound). A variable for the tests.
-var escalate = true
 
 // jointRelease is the attacker's joint view of linked tables (see
 // ProtectLinked), or the one release itself.

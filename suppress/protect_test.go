@@ -237,16 +237,14 @@ func TestProtectRoundsOnlyAdd(t *testing.T) {
 // not move (repairRound) leaves far fewer cells unresolved on random
 // tables than withholding neighbours only (43 against 259 on these 80).
 func TestProtectEscalationResolvesMore(t *testing.T) {
-	defer func() { escalate = true }()
 	var unresolved [2]int
 	for seed := uint64(0); seed < 80; seed++ {
 		for i, esc := range []bool{false, true} {
-			escalate = esc
 			rng := rand.New(rand.NewPCG(seed, 99))
 			tab := attack.RandomTable(rng, 2+int(seed%3))
 			maxN := 2 + int(seed%3)
 			rel := frequencyRelease(t, tab, maxN)
-			res, err := Protect(context.Background(), rel, ProtectOptions{Default: audit.FrequencyRequirement(maxN)})
+			res, err := Protect(context.Background(), rel, ProtectOptions{Default: audit.FrequencyRequirement(maxN), noEscalate: !esc})
 			require.NoError(t, err)
 			unresolved[i] += len(res.Unresolved)
 		}
@@ -263,16 +261,14 @@ func TestProtectEscalationResolvesMore(t *testing.T) {
 // elsewhere).
 // The cleanup, whose failed audits would count too, is off.
 func TestProtectScreenSavesAudits(t *testing.T) {
-	defer func() { screen = true }()
 	var audits, unresolved [2]int
 	for seed := uint64(0); seed < 80; seed++ {
 		for i, sc := range []bool{false, true} {
-			screen = sc
 			rng := rand.New(rand.NewPCG(seed, 77))
 			tab := attack.RandomTable(rng, 2+int(seed%3))
 			maxN := 2 + int(seed%3)
 			rel := frequencyRelease(t, tab, maxN)
-			res, err := Protect(context.Background(), rel, ProtectOptions{Default: audit.FrequencyRequirement(maxN), NoCleanup: true})
+			res, err := Protect(context.Background(), rel, ProtectOptions{Default: audit.FrequencyRequirement(maxN), NoCleanup: true, noScreen: !sc})
 			require.NoError(t, err)
 			require.NotNil(t, res.Audit, "the last word is the audit's")
 			audits[i] += res.Audits
@@ -285,4 +281,21 @@ func TestProtectScreenSavesAudits(t *testing.T) {
 	t.Logf("audits: %d without the screen, %d with it; unresolved cells: %d, %d", audits[0], audits[1], unresolved[0], unresolved[1])
 	assert.Less(t, 5*audits[1], 4*audits[0], "at least a fifth fewer audits")
 	assert.LessOrEqual(t, 4*unresolved[1], 5*unresolved[0]+8, "no more than about a quarter more unresolved cells")
+}
+
+// A zero requirement is an error, not a silent "disclosure only"; with
+// ExactOnly it is what the option asks for.
+func TestProtectNeedsRequirement(t *testing.T) {
+	tab, err := benchmarks.Table("T1")
+	require.NoError(t, err)
+	f, err := NewFrequency(4, false)
+	require.NoError(t, err)
+	rel, _, err := Primary(context.Background(), tab, []Rule{f}, PrimaryOptions{})
+	require.NoError(t, err)
+	_, err = Protect(context.Background(), rel.Clone(), ProtectOptions{})
+	require.ErrorIs(t, err, ErrGaussInput)
+	assert.ErrorContains(t, err, "no protection requirement")
+	res, err := Protect(context.Background(), rel, ProtectOptions{ExactOnly: true})
+	require.NoError(t, err)
+	assert.Empty(t, res.Unresolved)
 }

@@ -89,10 +89,7 @@ func runAuditStage(ctx context.Context, rel *sdc.Release, opt audit.Options, sum
 		return nil, err
 	}
 	sum.End("audit")
-	sum.Audit = &report.AuditOutcome{
-		Passed: res.Passed(), Audited: res.Audited, Disclosed: len(res.Disclosed), UnderProtected: len(res.UnderProtected),
-		Components: res.Components, LargestInnerLP: res.Largest,
-	}
+	sum.Audit = report.OutcomeOf(res, nil, false)
 	pr.printf("audit: %d cells, %d disclosed, %d under-protected (%d components, largest %d unknowns)",
 		res.Audited, len(res.Disclosed), len(res.UnderProtected), res.Components, res.Largest)
 	return res, nil
@@ -195,7 +192,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sum.End("screen")
 		pr.printf("screen: %d cells, %d disclosed, %d under-protected", sc.Audited, len(sc.Disclosed), len(sc.UnderProtected))
 		if !sc.Passed() {
-			sum.Audit = &report.AuditOutcome{Audited: sc.Audited, Disclosed: len(sc.Disclosed), UnderProtected: len(sc.UnderProtected), Screen: true}
+			sum.Audit = report.OutcomeOf(sc, nil, true)
 			sum.Count(rel)
 			if of.json != "" {
 				if err := sdc.WriteFilesAtomicContext(ctx, []sdc.OutputFile{{Path: of.json, Write: sum.WriteJSON, Private: true}}); err != nil {
@@ -217,8 +214,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		pr.printf("singletons: %d intruders, %d pairs; %d primary cells disclosed to one, %d under-protected", sg.Intruders, sg.Pairs, len(sg.Disclosed), len(sg.UnderProtected))
-		sum.Audit.SingletonIntruders, sum.Audit.SingletonDisclosed, sum.Audit.SingletonUnderProtected = sg.Intruders, len(sg.Disclosed), len(sg.UnderProtected)
-		sum.Audit.Passed = sg.Passed()
+		sum.Audit = report.OutcomeOf(res, sg, false)
 		res.Disclosed, res.UnderProtected = sg.Disclosed, sg.UnderProtected
 	}
 	sum.Count(rel)

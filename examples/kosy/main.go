@@ -20,11 +20,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/benchmarks"
+	"github.com/tabsdc/tabsdc/pipeline"
 	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/sdc"
-	"github.com/tabsdc/tabsdc/suppress"
 )
 
 func main() {
@@ -39,58 +38,32 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer, table, out string, maxN int) error {
-	sum := &report.Summary{Method: "suppression (primary: frequency; secondary: gauss with interval audit)"}
-	sum.Begin("generate")
 	t, err := benchmarks.Table(table)
 	if err != nil {
 		return err
 	}
-	sum.End("generate")
-
-	freq, err := suppress.NewFrequency(maxN, false)
-	if err != nil {
-		return err
-	}
-	sum.Begin("primary")
-	rel, res, err := suppress.Primary(ctx, t, []suppress.Rule{freq}, suppress.PrimaryOptions{})
-	if err != nil {
-		return err
-	}
-	sum.End("primary")
-	sum.Rules = []report.RuleCount{{Rule: freq.Name(), Cells: res.ByRule[0]}}
-
-	sum.Begin("secondary+audit")
-	pres, err := suppress.Protect(ctx, rel, suppress.ProtectOptions{Default: audit.FrequencyRequirement(maxN)})
-	if err != nil {
-		return err
-	}
-	sum.End("secondary+audit")
-	if len(pres.Unresolved) > 0 {
-		return fmt.Errorf("%d cells could not be protected", len(pres.Unresolved))
-	}
-	a := pres.Audit
-	sum.Audit = &report.AuditOutcome{Passed: a.Passed(), Audited: a.Audited, Disclosed: len(a.Disclosed), UnderProtected: len(a.UnderProtected),
-		Components: a.Components, LargestInnerLP: a.Largest, RepairRounds: pres.Rounds, Audits: pres.Audits,
-		RepairSecondary: len(pres.Extra), Republished: len(pres.Republished)}
-	if sg := pres.Singletons; sg != nil {
-		sum.Audit.SingletonIntruders, sum.Audit.SingletonDisclosed, sum.Audit.SingletonUnderProtected = sg.Intruders, len(sg.Disclosed), len(sg.UnderProtected)
-	}
-	sum.Attacker = report.AttackerOf(pres.Attacker)
-	rel.SetNotes(sum.Attacker.Notes()...)
-	sum.Count(rel)
-
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	files := []sdc.OutputFile{
-		{Path: filepath.Join(out, "published.csv"), Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, sdc.WriteOptions{}) }},
-		{Path: filepath.Join(out, "internal.csv"), Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, sdc.WriteOptions{}) }, Private: true},
-		{Path: filepath.Join(out, "summary.json"), Write: sum.WriteJSON, Private: true},
+	// The release, declared as a spec (what `tabsdc run` reads from YAML)
+	// and run on the table in memory.
+	spec := &pipeline.Spec{
+		Rules:  pipeline.Rules{MaxN: maxN},
+		Method: pipeline.MethodSpec{Name: "gauss"},
+		Outputs: pipeline.Outputs{
+			Published: filepath.Join(out, "published.csv"),
+			Internal:  filepath.Join(out, "internal.csv"),
+			Summary:   filepath.Join(out, "summary.json"),
+		},
 	}
-	if err := sdc.WriteFilesAtomic(files); err != nil {
+	res, err := pipeline.RunTable(ctx, t, spec, pipeline.Options{})
+	if err != nil {
 		return err
 	}
-	printSummary(w, t, rel, sum, out)
+	if err := res.Write(ctx); err != nil {
+		return err
+	}
+	printSummary(w, t, res.Tables[0].Release, res.Summary, out)
 	return nil
 }
 

@@ -186,8 +186,6 @@ func TestMediumRandom(t *testing.T) {
 // TestBlandRule forces Bland's rule after every degenerate iteration and
 // checks the optima of degenerate problems against brute force and gonum.
 func TestBlandRule(t *testing.T) {
-	defer func(v int) { degenLimit = v }(degenLimit)
-	degenLimit = 0
 	ctx := context.Background()
 
 	for _, n := range []int{4, 5, 6} {
@@ -198,6 +196,7 @@ func TestBlandRule(t *testing.T) {
 		}
 		s, err := NewSolver(sparseFromRows(rows, n*n), b, nil, nil)
 		require.NoError(t, err)
+		s.degenLimit = 0 // Bland's rule after every degenerate iteration
 		rnd := newRand(uint64(n))
 		for k := 0; k < 5; k++ {
 			c := make([]float64, n*n)
@@ -218,6 +217,7 @@ func TestBlandRule(t *testing.T) {
 	rows := denseRows(p.a)
 	s, err := NewSolver(p.a, p.b, nil, nil)
 	require.NoError(t, err)
+	s.degenLimit = 0
 	for j := 0; j < len(p.cells) && j < 12; j++ {
 		c := unit(len(p.cells), j)
 		got, err := s.Maximize(ctx, c)

@@ -45,10 +45,10 @@ const (
 	devexMax = 1e6
 )
 
-// degenLimit is the number of consecutive degenerate iterations after which
-// the solver switches to Bland's rule until progress is made. It is a
-// variable for the tests.
-var degenLimit = 50
+// defaultDegenLimit is the number of consecutive degenerate iterations
+// after which the solver switches to Bland's rule until progress is made
+// (Solver.degenLimit; the tests lower it).
+const defaultDegenLimit = 50
 
 // varState is the status of a variable with respect to the basis.
 type varState int8
@@ -140,7 +140,8 @@ type Solver struct {
 	tolD    float64 // dual feasibility tolerance in use
 	tolObj  float64 // dual feasibility tolerance of the objective
 
-	degen int
+	degen      int
+	degenLimit int
 	bland bool
 
 	// goal, when not NaN, stops phase 2 as soon as the objective as the
@@ -237,7 +238,7 @@ func newSolver(a *Sparse, b, lo, hi []float64) (*Solver, error) {
 		}
 		scale = math.Max(scale, math.Abs(v))
 	}
-	s := &Solver{m: m, n: n, goal: math.NaN()}
+	s := &Solver{m: m, n: n, goal: math.NaN(), degenLimit: defaultDegenLimit}
 	s.lo = make([]float64, n+m)
 	s.hi = make([]float64, n+m)
 	for j := 0; j < n; j++ {
@@ -973,7 +974,7 @@ func (s *Solver) iterate(q int, dir float64) error {
 	if math.Abs(theta*s.d[q]) <= 1e-11 {
 		s.stats.Degenerate++
 		s.degen++
-		if s.degen > degenLimit {
+		if s.degen > s.degenLimit {
 			s.bland = true
 		}
 	} else {
