@@ -601,7 +601,6 @@ func neighbours(t *sdc.Table, c int, fn func(n int) bool) bool {
 	return false
 }
 
-
 // jointRelease is the attacker's joint view of linked tables (see
 // ProtectLinked), or the one release itself.
 func jointRelease(base *sdc.Table, rels []*sdc.Release, toBase [][]int, fromBase map[int][]GaussCell, single bool) *sdc.Release {

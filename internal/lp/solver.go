@@ -142,7 +142,7 @@ type Solver struct {
 
 	degen      int
 	degenLimit int
-	bland bool
+	bland      bool
 
 	// goal, when not NaN, stops phase 2 as soon as the objective as the
 	// caller gave it reaches it (see SetGoal).
