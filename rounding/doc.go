@@ -29,4 +29,9 @@
 // the true value: it belongs in the officer's internal file, never in the
 // published one), the published values, the error metrics and the Rule an
 // attacker may assume.
+//
+// As protection methods of a release, the three are registered with the
+// pipeline package as small-count, controlled and random; the pipeline
+// checks additivity (CheckAdditive) and derives the attacker's intervals
+// (Intervals) itself.
 package rounding
