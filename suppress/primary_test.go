@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -237,25 +236,6 @@ func TestPrimaryCancelled(t *testing.T) {
 	f, _ := NewFrequency(3, false)
 	_, _, err := Primary(ctx, tab, []Rule{f}, PrimaryOptions{})
 	assert.ErrorIs(t, err, context.Canceled)
-}
-
-func ExamplePrimary() {
-	sex, _ := sdc.NewFlat("sex", []string{"M", "F"})
-	b, _ := sdc.NewBuilder(sex)
-	_ = b.AddInner([]int{1}, 2)
-	_ = b.AddInner([]int{2}, 40)
-	t, _ := b.Build()
-	freq, _ := NewFrequency(4, false)
-	rel, res, _ := Primary(context.Background(), t, []Rule{freq}, PrimaryOptions{})
-	for c := 0; c < t.NumCells(); c++ {
-		fmt.Println(strings.TrimSpace(fmt.Sprintf("%-5s %-9s %s", t.Label(c), rel.Status(c), rel.Reason(c))))
-	}
-	fmt.Println(res.Cells, "primary")
-	// Output:
-	// Total published
-	// M     primary   frequency 2 ≤ maxN 4
-	// F     published
-	// 1 primary
 }
 
 // On T1, recompute every cell by brute force from the inner cells and agree
