@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -164,4 +165,52 @@ func TestRunTableMatchesRun(t *testing.T) {
 	assert.True(t, slices.Equal(la, lb), "the published files differ")
 	assert.Empty(t, res2.Summary.Inputs, "no file read")
 	assert.Len(t, res.Summary.Inputs, 2, "cells and hierarchy")
+}
+
+// AuditPattern audits a release's published file as the attacker would:
+// the protected T1 passes; the same file with its secondary cells
+// published again fails, and the failure is a result, written for the
+// officer, not an error.
+func TestAuditPattern(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	spec := writeT1(t, dir, "gauss")
+	res, err := pipeline.Run(ctx, spec, pipeline.Options{})
+	require.NoError(t, err)
+	require.NoError(t, res.Write(ctx))
+
+	aspec := &pipeline.Spec{Input: spec.Input, Rules: spec.Rules,
+		Outputs: pipeline.Outputs{Internal: filepath.Join(dir, "audited.csv"), Summary: filepath.Join(dir, "audit.json")}}
+	a, err := pipeline.AuditPattern(ctx, aspec, pipeline.AuditOptions{Pattern: spec.Outputs.Published})
+	require.NoError(t, err)
+	assert.True(t, a.Passed())
+	assert.Equal(t, res.Summary.Audit.Audited, a.Summary.Audit.Audited)
+	require.NoError(t, a.Write(ctx))
+
+	// Publish the secondary cells again: a pattern of primary cells only.
+	pub, err := os.ReadFile(spec.Outputs.Published)
+	require.NoError(t, err)
+	rel := res.Tables[0].Release
+	tab := rel.Table()
+	lines := strings.Split(strings.TrimSpace(string(pub)), "\n")
+	for c := 0; c < tab.NumCells(); c++ {
+		if rel.Status(c) == sdc.Secondary {
+			line := lines[c+1]
+			prefix := strings.TrimSuffix(line, ",,suppressed")
+			lines[c+1] = prefix + "," + fmt.Sprint(tab.Freq(c)) + ",published"
+		}
+	}
+	weak := filepath.Join(dir, "weak.csv")
+	require.NoError(t, os.WriteFile(weak, []byte(strings.Join(lines, "\n")+"\n"), 0o600))
+	a, err = pipeline.AuditPattern(ctx, aspec, pipeline.AuditOptions{Pattern: weak})
+	require.NoError(t, err)
+	assert.False(t, a.Passed())
+	assert.NotEmpty(t, a.Failing)
+	require.NoError(t, a.Write(ctx))
+
+	aspec.Method = pipeline.MethodSpec{Name: "gauss"}
+	_, err = pipeline.AuditPattern(ctx, aspec, pipeline.AuditOptions{Pattern: weak})
+	var se *pipeline.SpecError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "method", se.Key)
 }

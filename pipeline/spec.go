@@ -296,6 +296,52 @@ func (s *Spec) validate(t *sdc.Table) error {
 		defer func() { s.Input = Input{} }()
 		in.Cells = "(the given table)"
 	}
+	if err := in.validate(); err != nil {
+		return err
+	}
+	names := map[string]bool{}
+	for _, d := range in.Dims {
+		names[d.Name] = true
+	}
+	tables := map[string]bool{}
+	for i, t := range s.Tables {
+		key := fmt.Sprintf("tables[%d]", i)
+		if err := sdc.CheckCode(t.Name); err != nil || strings.ContainsAny(t.Name, `/\`) {
+			return specErr(key+".name", "%q is not a table name", t.Name)
+		}
+		if tables[t.Name] {
+			return specErr(key+".name", "table %q named twice", t.Name)
+		}
+		tables[t.Name] = true
+		if len(t.Dims) == 0 {
+			return specErr(key+".dims", "no dimension")
+		}
+		for _, d := range t.Dims {
+			if !names[d] {
+				return specErr(key+".dims", "%q is not a dimension of the input", d)
+			}
+		}
+	}
+	if len(s.Tables) > 0 && (s.Rules.SuppressCells != "" || s.Rules.PublishCells != "") {
+		return specErr("rules", "suppress_cells and publish_cells go with a single table, not with tables")
+	}
+	if err := s.Rules.Validate(); err != nil {
+		return err
+	}
+	if err := s.validateMethod(); err != nil {
+		return err
+	}
+	if err := s.Requirement.validate(); err != nil {
+		return err
+	}
+	if s.Outputs.Published == "" {
+		return specErr("outputs.published", "required")
+	}
+	return nil
+}
+
+// validate checks the input part of a spec and fills in its defaults.
+func (in *Input) validate() error {
 	switch {
 	case in.Cells == "" && in.Records == "":
 		return specErr("input", "give cells or records")
@@ -343,42 +389,14 @@ func (s *Spec) validate(t *sdc.Table) error {
 			seen[c] = true
 		}
 	}
-	tables := map[string]bool{}
-	for i, t := range s.Tables {
-		key := fmt.Sprintf("tables[%d]", i)
-		if err := sdc.CheckCode(t.Name); err != nil || strings.ContainsAny(t.Name, `/\`) {
-			return specErr(key+".name", "%q is not a table name", t.Name)
-		}
-		if tables[t.Name] {
-			return specErr(key+".name", "table %q named twice", t.Name)
-		}
-		tables[t.Name] = true
-		if len(t.Dims) == 0 {
-			return specErr(key+".dims", "no dimension")
-		}
-		for _, d := range t.Dims {
-			if !names[d] {
-				return specErr(key+".dims", "%q is not a dimension of the input", d)
-			}
-		}
-	}
-	if len(s.Tables) > 0 && (s.Rules.SuppressCells != "" || s.Rules.PublishCells != "") {
-		return specErr("rules", "suppress_cells and publish_cells go with a single table, not with tables")
-	}
-	if err := s.Rules.Validate(); err != nil {
-		return err
-	}
-	if err := s.validateMethod(); err != nil {
-		return err
-	}
-	rq := s.Requirement
+	return nil
+}
+
+func (rq Requirement) validate() error {
 	for i, v := range []float64{rq.RangeMin, rq.RangePercent, rq.UpperLevel, rq.LowerLevel} {
 		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 			return specErr("requirement."+[]string{"range_min", "range_percent", "upper_level", "lower_level"}[i], "%v: must be finite and not negative", v)
 		}
-	}
-	if s.Outputs.Published == "" {
-		return specErr("outputs.published", "required")
 	}
 	return nil
 }

@@ -5,14 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"os"
 
 	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/pipeline"
-	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/sdc"
-	"github.com/tabsdc/tabsdc/suppress"
 )
 
 const auditExample = `  tabsdc audit --input cells.csv --dim geo=geo.csv --dim sex --dim age \
@@ -60,49 +56,10 @@ func (rq *requirementFlags) spec() pipeline.Requirement {
 	return pipeline.Requirement{RangeMin: rq.rangeMin, RangePercent: rq.rangePercent, UpperLevel: rq.upper, LowerLevel: rq.lower}
 }
 
-func (rq *requirementFlags) requirement(maxN int) (audit.Requirement, error) {
-	r := audit.Requirement{RangeMin: rq.rangeMin, RangePercent: rq.rangePercent, Upper: rq.upper, Lower: rq.lower}
-	for i, v := range []float64{r.RangeMin, r.RangePercent, r.Upper, r.Lower} {
-		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			return r, usagef("--%s %v: protection requirements must be finite and not negative", []string{"range-min", "range-percent", "upper-level", "lower-level"}[i], v)
-		}
-	}
-	if r == (audit.Requirement{}) && maxN > 0 {
-		r = audit.FrequencyRequirement(maxN)
-	}
-	return r, nil
-}
-
-// runAuditStage audits a release, fills the summary and reports progress.
-func runAuditStage(ctx context.Context, rel *sdc.Release, opt audit.Options, sum *report.Summary, pr progress) (*audit.Result, error) {
-	sum.Begin("audit")
-	last := 0
-	opt.Progress = func(done, total int) {
-		// Every tenth of the way on long audits.
-		if total > 5000 && done < total && 10*done/total > last {
-			last = 10 * done / total
-			pr.printf("audit: %d of %d cells", done, total)
-		}
-	}
-	res, err := audit.Audit(ctx, rel, opt)
-	if err != nil {
-		return nil, err
-	}
-	sum.End("audit")
-	sum.Audit = report.OutcomeOf(res, nil, false)
-	pr.printf("audit: %d cells, %d disclosed, %d under-protected (%d components, largest %d unknowns)",
-		res.Audited, len(res.Disclosed), len(res.UnderProtected), res.Components, res.Largest)
-	return res, nil
-}
-
 // findingsError describes the failures of an audit, naming the first few.
 // more says where the rest are listed.
-func findingsError(t *sdc.Table, res *audit.Result, what, more string) error {
-	if res.Passed() {
-		return nil
-	}
-	msg := fmt.Sprintf("%s failed: %d disclosed, %d under-protected", what, len(res.Disclosed), len(res.UnderProtected))
-	all := append(append([]audit.Finding(nil), res.Disclosed...), res.UnderProtected...)
+func findingsError(t *sdc.Table, all []audit.Finding, what, more string) error {
+	msg := fmt.Sprintf("%s failed: %d cells disclosed or under-protected", what, len(all))
 	for i, f := range all {
 		if i == 5 {
 			msg += fmt.Sprintf("\n  … and %d more%s", len(all)-5, more)
@@ -136,106 +93,40 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *pattern == "" {
 		return usagef("--pattern is required")
 	}
-	if rf.maxN < 0 || rf.maxN > maxMaxN {
-		return usagef("--max-n %d: want 0 to %d (0 checks exact disclosure only)", rf.maxN, maxMaxN)
-	}
-	req, err := rq.requirement(rf.maxN)
-	if err != nil {
+	if err := in.check(); err != nil {
 		return err
 	}
-	if err := in.check(); err != nil {
+	spec := &pipeline.Spec{Requirement: rq.spec(), Outputs: pipeline.Outputs{Internal: of.internal, Summary: of.json}}
+	var err error
+	if spec.Input, err = in.spec(); err != nil {
+		return err
+	}
+	if spec.Rules, err = rf.spec(); err != nil {
 		return err
 	}
 	if err := of.check(false, nil, in.paths(), []pathArg{{"--pattern", *pattern}}); err != nil {
 		return err
 	}
-	aopt := audit.Options{Default: req, Full: *fullAudit, Attacker: audit.Attacker{ZerosWithheld: !*publishZeros || rf.protectZeros, IgnoreSingletons: *noSingletons}}
 	pr := progress{stderr, of.quiet}
-	sum := &report.Summary{Method: "audit of a given pattern", Attacker: report.AttackerOf(aopt.Attacker)}
-	t, err := in.read()
+	res, err := pipeline.AuditPattern(ctx, spec, pipeline.AuditOptions{
+		Pattern: *pattern, Screen: *screen, PublishZeros: *publishZeros, NoSingletons: *noSingletons, FullAudit: *fullAudit,
+		Progress: func(msg string) { pr.printf("%s", msg) },
+	})
 	if err != nil {
+		return flagError(err, "")
+	}
+	if err := res.Write(ctx); err != nil {
 		return err
 	}
-	f, err := os.Open(*pattern)
-	if err != nil {
-		return err
-	}
-	rel, err := sdc.ReadPatternOptions(f, t, sdc.PatternOptions{Name: *pattern, Count: in.freq})
-	f.Close()
-	if err != nil {
-		return err // ReadPatternOptions names the file
-	}
-	if rf.any() {
-		// The pattern's primary cells are those of the rules: a published
-		// file does not tell them apart, and an internal file from other
-		// rules must not pass for these.
-		rules, popt, err := rf.rules(t)
-		if err != nil {
-			return err
+	if !res.Passed() {
+		what, more := "audit", ""
+		if res.Screened {
+			what = "screen"
+		} else if of.internal != "" {
+			more = " (see the internal file)"
 		}
-		prim, _, err := suppress.Primary(ctx, t, rules, popt)
-		if err != nil {
-			return err
-		}
-		if err := sdc.ApplyPrimary(rel, prim); err != nil {
-			return fmt.Errorf("%s: %w", *pattern, err)
-		}
-	} else if n := rel.Count(sdc.Withheld); n > 0 {
-		pr.printf("audit: no primary rule, so none of the %d suppressed cells is audited as primary (only disclosure is checked)", n)
+		return findingsError(res.Release.Table(), res.Failing, what, more)
 	}
-	if *screen {
-		sum.Begin("screen")
-		sc, err := audit.Screen(ctx, rel, aopt)
-		if err != nil {
-			return err
-		}
-		sum.End("screen")
-		pr.printf("screen: %d cells, %d disclosed, %d under-protected", sc.Audited, len(sc.Disclosed), len(sc.UnderProtected))
-		if !sc.Passed() {
-			sum.Audit = report.OutcomeOf(sc, nil, true)
-			sum.Count(rel)
-			if of.json != "" {
-				if err := sdc.WriteFilesAtomicContext(ctx, []sdc.OutputFile{{Path: of.json, Write: sum.WriteJSON, Private: true}}); err != nil {
-					return err
-				}
-			}
-			return findingsError(t, sc, "screen", "")
-		}
-	}
-	rel.SetNotes(sum.Attacker.Notes()...)
-	res, err := runAuditStage(ctx, rel, aopt, sum, pr)
-	if err != nil {
-		return err
-	}
-	if res.Passed() && !aopt.Attacker.IgnoreSingletons {
-		// The singleton intruder, on the pattern the audit passed.
-		sg, err := audit.Singletons(ctx, rel, aopt)
-		if err != nil {
-			return err
-		}
-		pr.printf("singletons: %d intruders, %d pairs; %d primary cells disclosed to one, %d under-protected", sg.Intruders, sg.Pairs, len(sg.Disclosed), len(sg.UnderProtected))
-		sum.Audit = report.OutcomeOf(res, sg, false)
-		res.Disclosed, res.UnderProtected = sg.Disclosed, sg.UnderProtected
-	}
-	sum.Count(rel)
-	var files []sdc.OutputFile
-	wo := sdc.WriteOptions{Count: in.freq, Value: in.value}
-	if of.internal != "" {
-		files = append(files, sdc.OutputFile{Path: of.internal, Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }, Private: true})
-	}
-	if of.json != "" {
-		files = append(files, sdc.OutputFile{Path: of.json, Write: sum.WriteJSON, Private: true})
-	}
-	if err := sdc.WriteFilesAtomicContext(ctx, files); err != nil {
-		return err
-	}
-	more := ""
-	if of.internal != "" {
-		more = " (see the internal file)"
-	}
-	if err := findingsError(t, res, "audit", more); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "audit passed: %d suppressed cells, none disclosed, every primary cell meets its requirement\n", res.Audited)
+	fmt.Fprintf(stdout, "audit passed: %d suppressed cells, none disclosed, every primary cell meets its requirement\n", res.Summary.Audit.Audited)
 	return nil
 }
