@@ -51,8 +51,8 @@ func residuals(ctx context.Context, m *model, fn func(target int, r svec)) error
 	ech := newEchelon(len(m.varCell))
 	// Columns in the most equations first: the basis pivots on each
 	// row's first column, and this order fills in far less than the
-	// unknowns' own (T3's Gauss pattern: 4.8 s against 33 s; fewest
-	// equations first took 70 s).
+	// unknowns' own or fewest equations first (docs/benchmarks.md,
+	// "Figures behind design choices").
 	col := fillOrder(m)
 	vec := func(vars []int32) svec {
 		v := make(svec, len(vars))

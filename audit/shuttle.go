@@ -23,9 +23,9 @@ import (
 // with published cells as constants. The feasible tables are the same
 // (totals are determined by the inner cells, and every relation holds), so
 // the bounds propagated here are valid outer bounds of the attacker's
-// intervals, and, on the benchmark tables, they are mostly the exact ones:
-// on T2's Gauss pattern 2,109 of 2,131 upper bounds, against 1,348 by
-// propagation over the inner equations. A bound a feasible table attains
+// intervals, and, on the benchmark tables, they are mostly the exact ones,
+// far more often than propagation over the inner equations alone
+// (docs/benchmarks.md, "Figures behind design choices"). A bound a feasible table attains
 // is then proven exact without an LP.
 //
 // Every coefficient is ±1 and every published value an integer, so every

@@ -324,9 +324,9 @@ func (lj *localJob) goals(k int) (loStop float64, hiStop func(lo float64) float6
 	return loStop, func(lo float64) float64 { return math.Min(lj.ohi[k], math.Max(lo+need, upNeed)) }
 }
 
-// piggybackMax is the most LPs a search's last LP is reused for. On T3's
-// default audit (one run each): 0 took 1,118 s, 16 took 590 s, 32 took
-// 571 s and 64 took 632 s.
+// piggybackMax is the most LPs a search's last LP is reused for, chosen
+// by measurement on T3 (docs/benchmarks.md, "Figures behind design
+// choices").
 const piggybackMax = 32
 
 // piggyback reuses the LP that a search ended with, over the unknowns S,
@@ -338,7 +338,7 @@ const piggybackMax = 32
 //
 // Not with Options.Full: there every bound is searched to its optimum
 // anyway, and tries towards the outer bounds cost more than they save
-// (T2 forced through column generation: 11.4 s with them, 8.4 s without).
+// (docs/benchmarks.md, "Figures behind design choices").
 func (wk *localWorker) piggyback(ctx context.Context, s *lp.Solver, S []int32) {
 	if wk.opt.Full {
 		return

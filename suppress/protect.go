@@ -21,10 +21,10 @@ type ProtectOptions struct {
 	// every withheld cell to be at least 1, and Protect withholds more to
 	// meet that attacker. By default zeros may be secondary cells
 	// (Protect sets Gauss.SecondaryZeros), the attacker knows a withheld
-	// cell only to be at least 0, and fewer cells are withheld: on T2,
-	// 801 secondary cells against 1,258 (docs/benchmarks.md). But Gauss
-	// then keeps every zero in its elimination, which on T3 exceeds its
-	// memory guard.
+	// cell only to be at least 0, and fewer cells are withheld
+	// (docs/benchmarks.md compares the two). But Gauss then keeps every
+	// zero in its elimination, which may exceed its memory guard on a
+	// large table.
 	ZerosPublished bool
 	// Requirement gives the protection requirement of primary cell c; nil
 	// means Default for every primary cell.
