@@ -66,16 +66,19 @@ const (
 type Outcome struct {
 	Releases []*sdc.Release
 	Kind     Kind
-	// Attacker is the attacker the releases are built to resist (the
-	// policy the method followed: whether zeros are withheld).
+	// Attacker is the policy the method followed: whether it withholds
+	// zeros (the pipeline's audit then knows a withheld cell only to be
+	// at least 0). The pipeline's attacker always has the singleton
+	// intruder, whatever this says.
 	Attacker audit.Attacker
 	// Unresolved lists cells the method could not protect: nothing is
 	// published.
 	Unresolved []audit.Finding
-	// Evidence is the audit the method ran on the final pattern to steer
-	// itself, if any (Withheld). The pipeline takes it as its audit only
-	// when it matches the final releases (same table, same withheld
-	// cells, same attacker and requirement); otherwise it audits anew.
+	// Evidence is what the method's own audits of its final pattern
+	// found, if it ran any (Withheld): its repair-loop counts go into the
+	// summary, and its audit may seed the pipeline's (Options.Prior) when
+	// it fits the final release. The verdict is always the pipeline's own
+	// audit.
 	Evidence *Evidence
 	// Additive: a Changed release the method promises is additive (the
 	// pipeline checks it). Rounding is, for Changed, what an attacker may

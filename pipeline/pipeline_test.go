@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/benchmarks"
 	"github.com/tabsdc/tabsdc/pipeline"
 	"github.com/tabsdc/tabsdc/sdc"
@@ -213,4 +214,82 @@ func TestAuditPattern(t *testing.T) {
 	var se *pipeline.SpecError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, "method", se.Key)
+}
+
+// hostile is a method that tries to get around the pipeline's checks.
+type hostile func(job *pipeline.Job) *pipeline.Outcome
+
+func (h hostile) Protect(_ context.Context, job *pipeline.Job) (*pipeline.Outcome, error) {
+	return h(job), nil
+}
+
+func init() {
+	for name, h := range map[string]hostile{
+		// Publishes the primary cells in the release it was given.
+		"test-in-place": func(job *pipeline.Job) *pipeline.Outcome {
+			rel := job.Tables[0].Release
+			for c := 0; c < rel.Table().NumCells(); c++ {
+				if rel.Status(c) == sdc.Primary {
+					rel.Set(c, sdc.Published, "")
+				}
+			}
+			return &pipeline.Outcome{Releases: []*sdc.Release{rel}, Kind: pipeline.Withheld, Attacker: job.Attacker}
+		},
+		// Replaces the job's release with a fresh one.
+		"test-replace": func(job *pipeline.Job) *pipeline.Outcome {
+			job.Tables[0].Release = sdc.NewRelease(job.Base)
+			return &pipeline.Outcome{Releases: []*sdc.Release{job.Tables[0].Release}, Kind: pipeline.Withheld, Attacker: job.Attacker}
+		},
+		// Primary cells only, with an empty audit as its evidence.
+		"test-fake-evidence": func(job *pipeline.Job) *pipeline.Outcome {
+			return &pipeline.Outcome{Releases: []*sdc.Release{job.Tables[0].Release}, Kind: pipeline.Withheld, Attacker: job.Attacker,
+				Evidence: &pipeline.Evidence{Audit: &audit.Result{}, Singletons: &audit.SingletonResult{}}}
+		},
+		// Drops the singleton intruder from its attacker.
+		"test-no-singletons": func(job *pipeline.Job) *pipeline.Outcome {
+			att := job.Attacker
+			att.IgnoreSingletons = true
+			return &pipeline.Outcome{Releases: []*sdc.Release{job.Tables[0].Release}, Kind: pipeline.Withheld, Attacker: att}
+		},
+		"test-unprotected": func(job *pipeline.Job) *pipeline.Outcome {
+			return &pipeline.Outcome{Releases: []*sdc.Release{job.Tables[0].Release}, Kind: pipeline.Unprotected, Attacker: job.Attacker}
+		},
+		"test-unknown-kind": func(job *pipeline.Job) *pipeline.Outcome {
+			return &pipeline.Outcome{Releases: []*sdc.Release{job.Tables[0].Release}, Kind: pipeline.Kind(7)}
+		},
+		"test-nil-release": func(job *pipeline.Job) *pipeline.Outcome {
+			return &pipeline.Outcome{Releases: []*sdc.Release{nil}, Kind: pipeline.Changed}
+		},
+	} {
+		h := h
+		pipeline.Register(name, func(pipeline.MethodSpec) (pipeline.Method, error) { return h, nil })
+	}
+}
+
+// No method gets a primary cell published, a made-up audit accepted, or
+// an unknown kind of release written; an unprotected one is warned of.
+func TestHostileMethods(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct{ method, err string }{
+		{"test-in-place", "published 77 primary cells"},
+		{"test-replace", "published 77 primary cells"},
+		{"test-fake-evidence", "could not be protected"},
+		{"test-no-singletons", "could not be protected"},
+		{"test-unknown-kind", "unknown kind 7"},
+		{"test-nil-release", "another table"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method, func(t *testing.T) {
+			dir := t.TempDir()
+			_, err := pipeline.Run(ctx, writeT1(t, dir, tc.method), pipeline.Options{})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.err)
+		})
+	}
+	var warned []string
+	res, err := pipeline.Run(ctx, writeT1(t, t.TempDir(), "test-unprotected"), pipeline.Options{Warn: func(m string) { warned = append(warned, m) }})
+	require.NoError(t, err)
+	assert.Nil(t, res.Summary.Audit, "nothing audited")
+	require.Len(t, warned, 1)
+	assert.Contains(t, warned[0], "NOT protected")
 }

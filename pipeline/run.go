@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/tabsdc/tabsdc/audit"
@@ -136,9 +137,6 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	if err != nil {
 		return nil, &SpecError{Key: "method", Err: err}
 	}
-	if s.Method.Name == "none" && opt.Warn != nil {
-		opt.Warn("method none withholds the primary cells only; their values can be recalculated from the published totals, so the release is NOT protected beyond the primary cells")
-	}
 
 	sum := &report.Summary{Tool: Version(), Date: now.UTC().Format(time.RFC3339)}
 	base := given
@@ -196,7 +194,19 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 		}
 		sum.End("primary")
 	}
-	job.Tables = tables
+	// What the method may not undo, taken before it runs (it may change
+	// the releases it is given in place): each table and its primary cells.
+	job.Tables = slices.Clone(tables)
+	tabs := make([]*sdc.Table, len(tables))
+	primaries := make([][]int, len(tables))
+	for i, tb := range tables {
+		tabs[i] = tb.Release.Table()
+		for c := 0; c < tabs[i].NumCells(); c++ {
+			if tb.Release.Status(c) == sdc.Primary {
+				primaries[i] = append(primaries[i], c)
+			}
+		}
+	}
 
 	stage := "secondary+audit"
 	if isRounding(s.Method.Name) {
@@ -208,20 +218,31 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 		return nil, err
 	}
 	sum.End(stage)
-	if len(out.Releases) != len(tables) {
-		return nil, fmt.Errorf("method %s returned %d releases for %d tables", s.Method.Name, len(out.Releases), len(tables))
+	if out == nil || len(out.Releases) != len(tables) {
+		return nil, fmt.Errorf("method %s returned no release for each of the %d tables", s.Method.Name, len(tables))
+	}
+	if out.Kind != Withheld && out.Kind != Changed && out.Kind != Unprotected {
+		return nil, fmt.Errorf("method %s returned a release of unknown kind %d", s.Method.Name, out.Kind)
 	}
 	if len(out.Unresolved) > 0 {
 		return nil, &UnresolvedError{Table: base, Findings: out.Unresolved}
 	}
 	for i := range tables {
-		// A method may add withheld cells, never publish a primary one.
+		rel := out.Releases[i]
+		if rel == nil || rel.Table() != tabs[i] {
+			return nil, fmt.Errorf("method %s returned a release of another table", s.Method.Name)
+		}
+		// A method may add withheld cells, never publish a primary one
+		// (a release of changed values publishes every cell, changed).
 		if out.Kind != Changed {
-			if err := keepsPrimary(tables[i].Release, out.Releases[i], s.Method.Name); err != nil {
+			if err := keepsPrimary(tabs[i], primaries[i], rel, s.Method.Name); err != nil {
 				return nil, err
 			}
 		}
-		tables[i].Release = out.Releases[i]
+		tables[i].Release = rel
+	}
+	if out.Kind == Unprotected && opt.Warn != nil {
+		opt.Warn(fmt.Sprintf("method %s withholds the primary cells only; their values can be recalculated from the published totals, so the release is NOT protected beyond the primary cells", s.Method.Name))
 	}
 	sum.Method = out.Method
 	if sum.Method == "" {
@@ -233,7 +254,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 
 	switch out.Kind {
 	case Withheld:
-		if err := auditWithheld(ctx, base, tables, out, req, sum, say, s.Method.FullAudit); err != nil {
+		if err := auditWithheld(ctx, base, tables, out, job, sum, say, s.Method.FullAudit); err != nil {
 			return nil, err
 		}
 	case Changed:
@@ -273,15 +294,12 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	return &Result{Spec: &s, Tables: tables, Summary: sum, Kind: out.Kind}, nil
 }
 
-// keepsPrimary checks that after withholds every primary cell of before.
-func keepsPrimary(before, after *sdc.Release, method string) error {
-	if after == nil || after.Table() != before.Table() {
-		return fmt.Errorf("method %s returned a release of another table", method)
-	}
-	t := before.Table()
+// keepsPrimary checks that after withholds every one of the primary
+// cells of t.
+func keepsPrimary(t *sdc.Table, primary []int, after *sdc.Release, method string) error {
 	var published []string
-	for c := 0; c < t.NumCells(); c++ {
-		if before.Status(c) == sdc.Primary && !after.Suppressed(c) {
+	for _, c := range primary {
+		if !after.Suppressed(c) {
 			published = append(published, t.Label(c))
 		}
 	}
@@ -355,45 +373,64 @@ func (r Rules) Build(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptions, er
 	return rules, opt, nil
 }
 
-// auditWithheld fills in the audit of a Withheld release: the method's
-// evidence, or the pipeline's own audit and singleton check of a single
-// table.
-func auditWithheld(ctx context.Context, base *sdc.Table, tables []Table, out *Outcome, req audit.Requirement, sum *report.Summary, say func(string), full bool) error {
+// auditWithheld is the pipeline's audit of a Withheld release, whatever
+// the method: the attacker's LP audit of the joint view of the tables and
+// the singleton intruder, under the policy's attacker (zeros withheld when
+// the rules or the method withhold them; the singleton intruder always).
+// A method's own audit of its final pattern (Evidence.Audit) only seeds
+// it with the feasible tables it found, when it is an audit of this
+// pattern's table withholding no cell the release publishes; the verdict
+// is this audit's.
+func auditWithheld(ctx context.Context, base *sdc.Table, tables []Table, out *Outcome, job *Job, sum *report.Summary, say func(string), full bool) error {
+	rels := make([]*sdc.Release, len(tables))
+	for i, tb := range tables {
+		rels[i] = tb.Release
+	}
+	joint, err := sdc.JointRelease(base, rels)
+	if err != nil {
+		return err
+	}
+	att := audit.Attacker{ZerosWithheld: job.Attacker.ZerosWithheld || out.Attacker.ZerosWithheld}
+	req := job.Requirement
+	if job.Spec.ExactOnly {
+		// What exact_only promises: no withheld cell pinned to one value.
+		req = audit.FrequencyRequirement(0)
+	}
+	opt := audit.Options{Default: req, Attacker: att, Full: full}
 	ev := out.Evidence
 	if ev == nil {
-		if len(tables) != 1 {
-			return fmt.Errorf("a method that releases linked tables must hand over its audit of the joint view (Outcome.Evidence)")
-		}
-		rel := tables[0].Release
-		sum.Begin("audit")
-		opt := audit.Options{Default: req, Attacker: out.Attacker, Full: full}
-		a, err := audit.Audit(ctx, rel, opt)
-		if err != nil {
+		ev = &Evidence{}
+	}
+	if ev.Audit != nil && ev.Audit.CanSeed(joint) == nil {
+		opt.Prior = ev.Audit
+	}
+	sum.Begin("audit")
+	a, err := audit.Audit(ctx, joint, opt)
+	if err != nil {
+		return err
+	}
+	var sg *audit.SingletonResult
+	if a.Passed() {
+		if sg, err = audit.Singletons(ctx, joint, opt); err != nil {
 			return err
 		}
-		ev = &Evidence{Audit: a, Audits: 1}
-		if a.Passed() && !out.Attacker.IgnoreSingletons {
-			if ev.Singletons, err = audit.Singletons(ctx, rel, opt); err != nil {
-				return err
-			}
-		}
-		sum.End("audit")
-		say(fmt.Sprintf("audit: %d cells, %d disclosed, %d under-protected", a.Audited, len(a.Disclosed), len(a.UnderProtected)))
-		failing := append(append([]audit.Finding{}, a.Disclosed...), a.UnderProtected...)
-		if sg := ev.Singletons; sg != nil {
-			failing = append(append(failing, sg.Disclosed...), sg.UnderProtected...)
-		}
-		if len(failing) > 0 {
-			return &UnresolvedError{Table: base, Findings: failing}
-		}
 	}
-	o := report.OutcomeOf(ev.Audit, ev.Singletons, false)
+	sum.End("audit")
+	say(fmt.Sprintf("audit: %d cells, %d disclosed, %d under-protected", a.Audited, len(a.Disclosed), len(a.UnderProtected)))
+	failing := append(append([]audit.Finding{}, a.Disclosed...), a.UnderProtected...)
+	if sg != nil {
+		failing = append(append(failing, sg.Disclosed...), sg.UnderProtected...)
+	}
+	if len(failing) > 0 {
+		return &UnresolvedError{Table: base, Findings: failing}
+	}
+	o := report.OutcomeOf(a, sg, false)
 	o.RepairRounds, o.Audits, o.RepairSecondary, o.Republished = ev.Rounds, ev.Audits, ev.Extra, ev.Republished
 	if ev.Screen != nil {
 		o.ScreenUnderProtected = len(ev.Screen.UnderProtected)
 	}
 	sum.Audit = o
-	sum.Attacker = report.AttackerOf(out.Attacker)
+	sum.Attacker = report.AttackerOf(att)
 	for _, tb := range tables {
 		tb.Release.SetNotes(sum.Attacker.Notes()...)
 	}

@@ -74,3 +74,38 @@ func BaseCell(base, t *Table, c int) int {
 	}
 	return bc
 }
+
+// JointRelease is the attacker's joint view of linked releases of
+// marginals of base: a release of base in which every cell that one of
+// rels holds has that release's status, reason and Fixed mark (withheld
+// statuses win where tables disagree), and every cell none of them holds
+// is Hidden. One release of base itself is returned as it is.
+func JointRelease(base *Table, rels []*Release) (*Release, error) {
+	if len(rels) == 1 && rels[0].Table() == base {
+		return rels[0], nil
+	}
+	j := NewRelease(base)
+	held := make([]bool, base.NumCells())
+	for i, r := range rels {
+		t := r.Table()
+		for c := 0; c < t.NumCells(); c++ {
+			bc := BaseCell(base, t, c)
+			if bc < 0 {
+				return nil, fmt.Errorf("joint release: table %d has a dimension that is not one of the base table's", i+1)
+			}
+			held[bc] = true
+			if st := r.Status(c); st != Published {
+				j.Set(bc, st, r.Reason(c))
+			}
+			if r.Fixed(c) {
+				j.Fix(bc)
+			}
+		}
+	}
+	for c, ok := range held {
+		if !ok {
+			j.Set(c, Hidden, "in no released table")
+		}
+	}
+	return j, nil
+}
