@@ -198,7 +198,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			}
 		}
 	}
-	joint := func() *sdc.Release { return jointRelease(base, rels, toBase, fromBase, single) }
+	joint := func() *sdc.Release { return jointRelease(base, rels, single) }
 
 	if opt.ZerosPublished && opt.Gauss.SecondaryZeros {
 		return nil, fmt.Errorf("%w: ZerosPublished and Gauss.SecondaryZeros contradict each other (Protect sets Gauss.SecondaryZeros from ZerosPublished)", ErrGaussInput)
@@ -602,26 +602,14 @@ func neighbours(t *sdc.Table, c int, fn func(n int) bool) bool {
 }
 
 // jointRelease is the attacker's joint view of linked tables (see
-// ProtectLinked), or the one release itself.
-func jointRelease(base *sdc.Table, rels []*sdc.Release, toBase [][]int, fromBase map[int][]GaussCell, single bool) *sdc.Release {
+// ProtectLinked and sdc.JointRelease), or the one release itself.
+func jointRelease(base *sdc.Table, rels []*sdc.Release, single bool) *sdc.Release {
 	if single {
 		return rels[0]
 	}
-	j := sdc.NewRelease(base)
-	for c := 0; c < base.NumCells(); c++ {
-		if _, ok := fromBase[c]; !ok {
-			j.Set(c, sdc.Hidden, "in no released table")
-		}
-	}
-	for i, r := range rels {
-		for c, bc := range toBase[i] {
-			if st := r.Status(c); st != sdc.Published {
-				j.Set(bc, st, r.Reason(c))
-			}
-			if r.Fixed(c) {
-				j.Fix(bc)
-			}
-		}
+	j, err := sdc.JointRelease(base, rels)
+	if err != nil {
+		panic(err) // ProtectLinked checked every table against base
 	}
 	return j
 }
@@ -645,18 +633,7 @@ func protectExactOnly(ctx context.Context, base *sdc.Table, rels []*sdc.Release,
 	}
 	rel := rels[0]
 	if len(rels) > 1 || rel.Table() != base {
-		toBase := make([][]int, len(rels))
-		fromBase := map[int][]GaussCell{}
-		for i, r := range rels {
-			t := r.Table()
-			toBase[i] = make([]int, t.NumCells())
-			for c := range toBase[i] {
-				bc := sdc.BaseCell(base, t, c)
-				toBase[i][c] = bc
-				fromBase[bc] = append(fromBase[bc], GaussCell{Table: i, Cell: c})
-			}
-		}
-		rel = jointRelease(base, rels, toBase, fromBase, false)
+		rel = jointRelease(base, rels, false)
 	}
 	res.Screen, err = audit.Screen(ctx, rel, audit.Options{Requirement: opt.Requirement, Default: opt.Default, Attacker: res.Attacker})
 	if err != nil {

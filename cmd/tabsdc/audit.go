@@ -104,7 +104,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if spec.Rules, err = rf.spec(); err != nil {
 		return err
 	}
-	if err := of.check(false, nil, in.paths(), []pathArg{{"--pattern", *pattern}}); err != nil {
+	if err := of.check(false, nil, in.paths(), rf.paths(), []pathArg{{"--pattern", *pattern}}); err != nil {
 		return err
 	}
 	pr := progress{stderr, of.quiet}

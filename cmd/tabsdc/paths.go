@@ -20,17 +20,22 @@ type fileID struct {
 }
 
 func identify(p string) fileID {
-	abs, err := filepath.Abs(p) // Abs cleans
-	if err != nil {
-		abs = filepath.Clean(p)
+	// The path as the kernel resolves it: symbolic links first, then
+	// "..", so never cleaned before it is resolved (dirlink/../x.csv is
+	// not ./x.csv).
+	abs := func(q string) string {
+		if a, err := filepath.Abs(q); err == nil {
+			return a
+		}
+		return filepath.Clean(q)
 	}
-	id := fileID{resolved: abs}
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
-		id.resolved = r
-	} else if rd, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
-		id.resolved = filepath.Join(rd, filepath.Base(abs))
+	id := fileID{resolved: abs(p)}
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		id.resolved = abs(r)
+	} else if rd, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+		id.resolved = abs(filepath.Join(rd, filepath.Base(p)))
 	}
-	if fi, err := os.Stat(abs); err == nil {
+	if fi, err := os.Stat(p); err == nil {
 		id.info = fi
 	}
 	return id
@@ -73,6 +78,9 @@ func checkPaths(inputs, outputs []pathArg) error {
 		}
 		if id.info != nil && id.info.IsDir() {
 			return usagef("%s %s is a folder, not a file", out.opt, out.path)
+		}
+		if id.info != nil && !id.info.Mode().IsRegular() {
+			return usagef("%s %s is not a regular file (a device, pipe or socket): refusing to replace it", out.opt, out.path)
 		}
 		dir := filepath.Dir(out.path)
 		if folders[dir] {

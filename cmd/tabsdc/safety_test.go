@@ -24,9 +24,15 @@ func snapshot(t *testing.T, dir string) map[string]string {
 		}
 		info, err := d.Info()
 		require.NoError(t, err)
+		rel, _ := filepath.Rel(dir, p)
+		if info.Mode()&os.ModeSymlink != 0 {
+			target, err := os.Readlink(p)
+			require.NoError(t, err)
+			out[rel] = "link to " + target
+			return nil
+		}
 		b, err := os.ReadFile(p)
 		require.NoError(t, err)
-		rel, _ := filepath.Rel(dir, p)
 		out[rel] = fmt.Sprintf("%v %x", info.Mode(), sha256.Sum256(b))
 		return nil
 	}))
@@ -60,6 +66,20 @@ func TestFailedRunsChangeNothing(t *testing.T) {
 		{"--out is --input", func(dir string, in []string) []string {
 			return append([]string{"protect", "--secondary", "none"}, append(in, "--out", filepath.Join(dir, "sub", "..", "cells.csv"))...)
 		}, 2, "is also the input --input"},
+		{"--out through a symbolic link to a folder and ..", func(dir string, in []string) []string {
+			// The kernel resolves deep/.. to sub/deep/.. = sub, so this is
+			// sub/cells.csv, not DIR/cells.csv; and link/.. is DIR itself.
+			require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub", "deep"), 0o755))
+			require.NoError(t, os.Symlink(filepath.Join(dir, "sub", "deep"), filepath.Join(dir, "link")))
+			return append([]string{"protect", "--secondary", "none"}, append(in, "--out", dir+"/link/../../cells.csv")...) // not filepath.Join, which cleans
+		}, 2, "is also the input --input"},
+		{"--json is a device", func(dir string, in []string) []string {
+			return append([]string{"protect", "--secondary", "none"}, append(in, "--out", filepath.Join(dir, "x.csv"), "--json", os.DevNull)...)
+		}, 2, "is not a regular file"},
+		{"audit --json is its --publish-cells list", func(dir string, in []string) []string {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "list.csv"), []byte("geo,sex,age\n1101,M,Total\n"), 0o600))
+			return append([]string{"audit"}, append(in, "--pattern", filepath.Join(dir, "internal.csv"), "--publish-cells", filepath.Join(dir, "list.csv"), "--json", filepath.Join(dir, "list.csv"))...)
+		}, 2, "is also the input --publish-cells"},
 		{"--out is a hard link to --input", func(dir string, in []string) []string {
 			require.NoError(t, os.Link(filepath.Join(dir, "cells.csv"), filepath.Join(dir, "hard.csv")))
 			return append([]string{"protect", "--secondary", "none"}, append(in, "--out", filepath.Join(dir, "hard.csv"))...)
