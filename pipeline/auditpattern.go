@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/tabsdc/tabsdc/audit"
@@ -53,7 +52,7 @@ type AuditResult struct {
 	// NoPrimary: the spec names no rule, so no withheld cell is audited as
 	// primary (disclosure only is checked).
 	NoPrimary bool
-	pattern   string
+	log       *inputLog
 }
 
 // Passed reports whether no cell fails.
@@ -111,23 +110,26 @@ func AuditPattern(ctx context.Context, spec *Spec, opt AuditOptions) (*AuditResu
 	sum := &report.Summary{Tool: Version(), Date: now.UTC().Format(time.RFC3339), Method: "audit of a given pattern", Attacker: report.AttackerOf(att)}
 
 	sum.Begin("read")
-	t, err := s.readTable()
+	log := &inputLog{}
+	t, err := s.readTable(log)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(opt.Pattern)
+	f, err := log.open("pattern", opt.Pattern)
 	if err != nil {
 		return nil, err
 	}
 	rel, err := sdc.ReadPatternOptions(f, t, sdc.PatternOptions{Name: opt.Pattern, Count: s.Input.Count})
-	f.Close()
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("%s: %w", opt.Pattern, cerr)
+	}
 	if err != nil {
 		return nil, err // ReadPatternOptions names the file
 	}
 	sum.End("read")
-	res := &AuditResult{Spec: &s, Release: rel, Summary: sum, pattern: opt.Pattern}
+	res := &AuditResult{Spec: &s, Release: rel, Summary: sum, log: log}
 	if s.Rules.any() || s.Rules.SuppressCells != "" {
-		rules, popt, err := s.Rules.Build(t)
+		rules, popt, err := s.Rules.build(t, log)
 		if err != nil {
 			return nil, err
 		}
@@ -191,15 +193,9 @@ func AuditPattern(ctx context.Context, spec *Spec, opt AuditOptions) (*AuditResu
 // finish records the spec and the input files in the summary.
 func (r *AuditResult) finish(s *Spec) (*AuditResult, error) {
 	r.Summary.Spec = s
-	files, err := hashFiles(append(s.InputPaths(), report.InputFile{Role: "pattern", Path: r.patternPath()}))
-	if err != nil {
-		return nil, err
-	}
-	r.Summary.Inputs = files
+	r.Summary.Inputs = r.log.files
 	return r, nil
 }
-
-func (r *AuditResult) patternPath() string { return r.pattern }
 
 func failing(a *audit.Result, sg *audit.SingletonResult) []audit.Finding {
 	out := append(append([]audit.Finding(nil), a.Disclosed...), a.UnderProtected...)

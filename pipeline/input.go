@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
+	"hash"
 	"errors"
 	"fmt"
 	"io"
@@ -85,18 +86,20 @@ func withFile(path string, err error) error {
 }
 
 // readTable reads the table the spec's input describes.
-func (s *Spec) readTable() (*sdc.Table, error) {
+func (s *Spec) readTable(l *inputLog) (*sdc.Table, error) {
 	specs := make([]sdc.DimSpec, 0, len(s.Input.Dims))
 	for _, d := range s.Input.Dims {
 		spec := sdc.DimSpec{Name: d.Name}
 		switch {
 		case d.File != "":
-			f, err := os.Open(d.File)
+			f, err := l.open("dim "+d.Name, d.File)
 			if err != nil {
 				return nil, fmt.Errorf("dimension %s: %w", d.Name, err)
 			}
 			spec.Dim, err = sdc.ReadHierarchy(d.Name, f)
-			f.Close()
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
 			if err != nil {
 				return nil, withFile(d.File, err)
 			}
@@ -112,16 +115,18 @@ func (s *Spec) readTable() (*sdc.Table, error) {
 	if path == "" {
 		path = s.Input.Records
 	}
-	f, err := os.Open(path)
+	f, err := l.open("input", path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	var t *sdc.Table
 	if s.Input.Records != "" {
 		t, err = sdc.ReadRecords(f, specs, sdc.RecordsOptions{Value: s.Input.Value, Contributor: s.Input.Contributor})
 	} else {
 		t, err = sdc.ReadCells(f, specs, sdc.CellsOptions{Count: s.Input.Count, Totals: s.Input.Totals})
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
 	if err != nil {
 		return nil, withFile(path, err)
@@ -129,34 +134,62 @@ func (s *Spec) readTable() (*sdc.Table, error) {
 	return t, nil
 }
 
-// hashFiles fills in the SHA-256 of each file.
-func hashFiles(files []report.InputFile) ([]report.InputFile, error) {
-	for i := range files {
-		f, err := os.Open(files[i].Path)
-		if err != nil {
-			return nil, err
-		}
-		h := sha256.New()
-		_, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", files[i].Path, err)
-		}
-		files[i].SHA256 = hex.EncodeToString(h.Sum(nil))
+// inputLog records every file a run reads, with the SHA-256 of the bytes
+// it read: hashed while reading, so what the summary records is what the
+// run used (a pipe or a file changed afterwards cannot differ).
+type inputLog struct{ files []report.InputFile }
+
+// hashedFile is an open input file that hashes what is read from it.
+type hashedFile struct {
+	f    *os.File
+	h    hash.Hash
+	r    io.Reader
+	log  *inputLog
+	role string
+}
+
+func (hf *hashedFile) Read(p []byte) (int, error) { return hf.r.Read(p) }
+
+// Close reads what the parser left (so the hash is the whole file's),
+// records the file and closes it.
+func (hf *hashedFile) Close() error {
+	_, err := io.Copy(io.Discard, hf.r)
+	if cerr := hf.f.Close(); err == nil {
+		err = cerr
 	}
-	return files, nil
+	if err == nil && hf.log != nil {
+		hf.log.files = append(hf.log.files, report.InputFile{Role: hf.role, Path: hf.f.Name(), SHA256: hex.EncodeToString(hf.h.Sum(nil))})
+	}
+	return err
+}
+
+// open opens path for reading, hashed into the log (l may be nil).
+func (l *inputLog) open(role, path string) (*hashedFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	return &hashedFile{f: f, h: h, r: io.TeeReader(f, h), log: l, role: role}, nil
 }
 
 // ReadCellList reads a CSV list of cells of t, a column per dimension
 // (codes of leaves or totals), as used for manual suppression and
 // publication; path names it in errors.
 func ReadCellList(path string, t *sdc.Table) ([]int, error) {
-	f, err := os.Open(path)
+	return readCellList(nil, "cells", path, t)
+}
+
+func readCellList(l *inputLog, role, path string, t *sdc.Table) ([]int, error) {
+	f, err := l.open(role, path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return ParseCellList(path, f, t)
+	cells, err := ParseCellList(path, f, t)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("%s: %w", path, cerr)
+	}
+	return cells, err
 }
 
 // ParseCellList reads a cell list from in; path names it in errors.

@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -165,7 +166,12 @@ func TestRunTableMatchesRun(t *testing.T) {
 	slices.Sort(lb)
 	assert.True(t, slices.Equal(la, lb), "the published files differ")
 	assert.Empty(t, res2.Summary.Inputs, "no file read")
-	assert.Len(t, res.Summary.Inputs, 2, "cells and hierarchy")
+	require.Len(t, res.Summary.Inputs, 2, "cells and hierarchy")
+	for _, in := range res.Summary.Inputs {
+		b, err := os.ReadFile(in.Path)
+		require.NoError(t, err)
+		assert.Equal(t, fmt.Sprintf("%x", sha256.Sum256(b)), in.SHA256, in.Role)
+	}
 }
 
 // AuditPattern audits a release's published file as the attacker would:

@@ -139,10 +139,11 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	}
 
 	sum := &report.Summary{Tool: Version(), Date: now.UTC().Format(time.RFC3339)}
+	log := &inputLog{}
 	base := given
 	if base == nil {
 		sum.Begin("read")
-		if base, err = s.readTable(); err != nil {
+		if base, err = s.readTable(log); err != nil {
 			return nil, err
 		}
 		sum.End("read")
@@ -174,7 +175,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 		sum.Begin("primary")
 		for i := range tables {
 			t := tables[i].Release.Table()
-			rules, popt, err := s.rules(t)
+			rules, popt, err := s.Rules.build(t, log)
 			if err != nil {
 				return nil, err
 			}
@@ -286,11 +287,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	}
 	h := sha256.Sum256(js)
 	sum.SpecSHA256 = hex.EncodeToString(h[:])
-	if given == nil {
-		if sum.Inputs, err = hashFiles(s.InputPaths()); err != nil {
-			return nil, err
-		}
-	}
+	sum.Inputs = log.files
 	return &Result{Spec: &s, Tables: tables, Summary: sum, Kind: out.Kind}, nil
 }
 
@@ -327,14 +324,13 @@ func (s *Spec) requirement() (audit.Requirement, error) {
 	return r, nil
 }
 
-// rules builds the primary rules and the manual lists for table t.
-func (s *Spec) rules(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptions, error) {
-	return s.Rules.Build(t)
-}
-
 // Build makes the primary rules and reads the manual lists for table t
 // (the rules must be valid: Validate).
 func (r Rules) Build(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptions, error) {
+	return r.build(t, nil)
+}
+
+func (r Rules) build(t *sdc.Table, log *inputLog) ([]suppress.Rule, suppress.PrimaryOptions, error) {
 	var opt suppress.PrimaryOptions
 	var rules []suppress.Rule
 	if r.MaxN > 0 {
@@ -357,14 +353,14 @@ func (r Rules) Build(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptions, er
 		rules = append(rules, suppress.PQ{P: q.P, Q: q.Q})
 	}
 	if r.SuppressCells != "" {
-		cells, err := ReadCellList(r.SuppressCells, t)
+		cells, err := readCellList(log, "suppress_cells", r.SuppressCells, t)
 		if err != nil {
 			return nil, opt, err
 		}
 		rules = append(rules, suppress.NewForced(cells, ""))
 	}
 	if r.PublishCells != "" {
-		cells, err := ReadCellList(r.PublishCells, t)
+		cells, err := readCellList(log, "publish_cells", r.PublishCells, t)
 		if err != nil {
 			return nil, opt, err
 		}

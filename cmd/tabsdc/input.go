@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/tabsdc/tabsdc/pipeline"
@@ -136,16 +135,6 @@ func (in *inputFlags) paths() []pathArg {
 	return out
 }
 
-// withFile puts the file's name on an error: into a *sdc.ParseError, or
-// before the message.
-func withFile(path string, err error) error {
-	if pe, ok := err.(*sdc.ParseError); ok && pe.File == "" {
-		pe.File = path
-		return pe
-	}
-	return fmt.Errorf("%s: %w", path, err)
-}
-
 // spec builds the input part of a spec from the flags (check them first).
 func (in *inputFlags) spec() (pipeline.Input, error) {
 	s := pipeline.Input{Totals: in.totals, Value: in.value, Contributor: in.contributor}
@@ -163,62 +152,3 @@ func (in *inputFlags) spec() (pipeline.Input, error) {
 	}
 	return s, nil
 }
-
-// specs parses the --dim options, reading hierarchy files.
-func (in *inputFlags) specs() ([]sdc.DimSpec, error) {
-	specs := make([]sdc.DimSpec, 0, len(in.dims))
-	for _, arg := range in.dims {
-		d, err := parseDim(arg)
-		if err != nil {
-			return nil, err
-		}
-		spec := sdc.DimSpec{Name: d.name}
-		switch {
-		case d.file != "":
-			f, err := os.Open(d.file)
-			if err != nil {
-				return nil, fmt.Errorf("--dim %s: %w", d.name, err)
-			}
-			spec.Dim, err = sdc.ReadHierarchy(d.name, f)
-			f.Close()
-			if err != nil {
-				return nil, withFile(d.file, err)
-			}
-		case d.codes != nil:
-			if spec.Dim, err = sdc.NewFlat(d.name, d.codes); err != nil {
-				return nil, usagef("--dim %s: %v", arg, err)
-			}
-		}
-		specs = append(specs, spec)
-	}
-	return specs, nil
-}
-
-// read reads the table the flags describe.
-func (in *inputFlags) read() (*sdc.Table, error) {
-	if err := in.check(); err != nil {
-		return nil, err
-	}
-	specs, err := in.specs()
-	if err != nil {
-		return nil, err
-	}
-	f, err := os.Open(in.input)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var t *sdc.Table
-	if in.records {
-		t, err = sdc.ReadRecords(f, specs, sdc.RecordsOptions{Value: in.value, Contributor: in.contributor})
-	} else {
-		t, err = sdc.ReadCells(f, specs, sdc.CellsOptions{Count: in.freq, Totals: in.totals})
-	}
-	if err != nil {
-		return nil, withFile(in.input, err)
-	}
-	return t, nil
-}
-
-// readCellList reads a cell list (see pipeline.ReadCellList).
-func readCellList(path string, t *sdc.Table) ([]int, error) { return pipeline.ReadCellList(path, t) }

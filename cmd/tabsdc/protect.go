@@ -11,8 +11,6 @@ import (
 	"strings"
 
 	"github.com/tabsdc/tabsdc/pipeline"
-	"github.com/tabsdc/tabsdc/sdc"
-	"github.com/tabsdc/tabsdc/suppress"
 )
 
 const protectExample = `  tabsdc protect --input cells.csv --dim geo=geo.csv --dim sex --dim age \
@@ -135,15 +133,6 @@ func (rf *ruleFlags) spec() (pipeline.Rules, error) {
 // paths lists the input files the rule options name.
 func (rf *ruleFlags) paths() []pathArg {
 	return []pathArg{{"--suppress-cells", rf.suppressList}, {"--publish-cells", rf.publishList}}
-}
-
-// rules builds the primary rules and the manual lists the flags name.
-func (rf *ruleFlags) rules(t *sdc.Table) ([]suppress.Rule, suppress.PrimaryOptions, error) {
-	r, err := rf.spec()
-	if err != nil {
-		return nil, suppress.PrimaryOptions{}, err
-	}
-	return r.Build(t)
 }
 
 // flagNames maps a spec key to the flag that sets it.
