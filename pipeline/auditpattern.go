@@ -128,7 +128,7 @@ func AuditPattern(ctx context.Context, spec *Spec, opt AuditOptions) (*AuditResu
 	}
 	sum.End("read")
 	res := &AuditResult{Spec: &s, Release: rel, Summary: sum, log: log}
-	if s.Rules.any() || s.Rules.SuppressCells != "" {
+	if s.Rules.any() || s.Rules.SuppressCells != "" || s.Rules.PublishCells != "" {
 		rules, popt, err := s.Rules.build(t, log)
 		if err != nil {
 			return nil, err

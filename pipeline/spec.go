@@ -137,6 +137,10 @@ type Outputs struct {
 	Summary   string `yaml:"summary,omitempty" json:"summary,omitempty"`
 }
 
+// outputColumns are the columns the output files add to the dimensions
+// (sdc.WritePublished, sdc.WriteInternal).
+var outputColumns = []string{"status", "reason", "contributors", "published", "difference", "lower", "upper", "interval"}
+
 // Limits of the options.
 const (
 	MaxMaxN      = 1_000_000
@@ -211,8 +215,11 @@ func ParseSpec(r io.Reader, file string) (*Spec, error) {
 		return nil, &SpecError{File: file, Line: line, Err: errors.New(msg)}
 	}
 	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) && !(err == nil && emptyDocument(&extra)) {
 		return nil, &SpecError{File: file, Err: errors.New("more than one YAML document")}
+	}
+	if err := checkIntegers(data, file); err != nil {
+		return nil, err
 	}
 	if err := s.Validate(); err != nil {
 		var se *SpecError
@@ -316,10 +323,15 @@ func (s *Spec) validate(t *sdc.Table) error {
 		if len(t.Dims) == 0 {
 			return specErr(key+".dims", "no dimension")
 		}
+		seenDim := map[string]bool{}
 		for _, d := range t.Dims {
 			if !names[d] {
 				return specErr(key+".dims", "%q is not a dimension of the input", d)
 			}
+			if seenDim[d] {
+				return specErr(key+".dims", "dimension %q given twice", d)
+			}
+			seenDim[d] = true
 		}
 	}
 	if len(s.Tables) > 0 && (s.Rules.SuppressCells != "" || s.Rules.PublishCells != "") {
@@ -387,6 +399,31 @@ func (in *Input) validate() error {
 				return specErr(key+".codes", "%v", err)
 			}
 			seen[c] = true
+		}
+	}
+	// Every column of the input and of the outputs has one name.
+	cols := map[string]string{}
+	for i, d := range in.Dims {
+		cols[d.Name] = fmt.Sprintf("input.dims[%d].name", i)
+	}
+	count := in.Count
+	if count == "" {
+		count = "freq" // the count column of the outputs
+	}
+	for _, c := range []struct{ key, name string }{
+		{"input.count", count}, {"input.value", in.Value}, {"input.contributor", in.Contributor},
+	} {
+		if c.name == "" {
+			continue
+		}
+		if other, ok := cols[c.name]; ok {
+			return specErr(c.key, "%q is also %s: every column needs its own name", c.name, other)
+		}
+		cols[c.name] = c.key
+	}
+	for _, reserved := range outputColumns {
+		if key, ok := cols[reserved]; ok {
+			return specErr(key, "%q is a column of the output files: name it otherwise", reserved)
 		}
 	}
 	return nil
@@ -507,6 +544,9 @@ func (s *Spec) validateMethod() error {
 	if !isRounding(m.Name) && m.Name != "none" && !m.ExactOnly && s.Requirement == (Requirement{}) && s.Rules.MaxN == 0 {
 		return specErr("requirement", "none given, and no max_n to derive one from: set range_min, range_percent, upper_level or lower_level (or method.exact_only for exact disclosure only)")
 	}
+	if m.Name == "none" && (s.Requirement != Requirement{}) {
+		return specErr("requirement", "goes with a protection method; none audits nothing")
+	}
 	if isRounding(m.Name) && (s.Requirement != Requirement{}) {
 		return specErr("requirement", "goes with suppression; rounding's intervals follow from its base")
 	}
@@ -523,4 +563,44 @@ func isRounding(name string) bool {
 // any reports whether a rule (other than the manual lists) is set.
 func (r *Rules) any() bool {
 	return r.MaxN > 0 || r.MinContributors > 0 || len(r.Dominance) > 0 || r.PPercent != nil || r.PQ != nil
+}
+
+// emptyDocument reports whether n is a document with nothing in it (a
+// spec ending in "---").
+func emptyDocument(n *yaml.Node) bool {
+	if n.Kind == 0 {
+		return true
+	}
+	return n.Kind == yaml.DocumentNode && (len(n.Content) == 0 || n.Content[0].Tag == "!!null")
+}
+
+// integerKeys are the spec's keys whose values are whole numbers.
+var integerKeys = map[string]bool{"max_n": true, "min_contributors": true, "n": true, "coalition": true,
+	"max_rounds": true, "base": true, "max_round": true, "seed": true}
+
+// checkIntegers refuses a decimal where the spec wants a whole number (the
+// YAML decoder would silently truncate base: 2.9 to 2).
+func checkIntegers(data []byte, file string) error {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil {
+		return nil // the decoder has reported it
+	}
+	var walk func(n *yaml.Node) error
+	walk = func(n *yaml.Node) error {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if integerKeys[k.Value] && v.Kind == yaml.ScalarNode && v.Tag != "!!int" {
+					return &SpecError{File: file, Line: v.Line, Key: k.Value, Err: fmt.Errorf("%q is not a whole number", v.Value)}
+				}
+			}
+		}
+		for _, c := range n.Content {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(&doc)
 }

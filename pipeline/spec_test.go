@@ -31,6 +31,13 @@ func TestParseSpec(t *testing.T) {
 		{"rounding with rules", head + "rules: {max_n: 4}\nmethod: {name: small-count}\noutputs: {published: p.csv}\n", 7, "rules", "no primary rules"},
 		{"no rule", head + "outputs: {published: p.csv}\n", 0, "rules", "no primary rule"},
 		{"no requirement", head + "rules: {min_contributors: 3}\noutputs: {published: p.csv}\n", 0, "requirement", "none given"},
+		{"decimal base", head + "method: {name: small-count, base: 2.9}\noutputs: {published: p.csv}\n", 7, "base", "not a whole number"},
+		{"decimal max_n", head + "rules:\n  max_n: 4.5\noutputs: {published: p.csv}\n", 8, "max_n", "not a whole number"},
+		{"count column is a dimension", "input:\n  cells: c.csv\n  count: geo\n  dims: [{name: geo}]\nrules: {max_n: 4}\noutputs: {published: p.csv}\n", 3, "input.count", "also input.dims[0].name"},
+		{"dimension named freq", "input:\n  records: r.csv\n  dims: [{name: freq}]\nrules: {max_n: 4}\noutputs: {published: p.csv}\n", 1, "input.count", "every column needs its own name"},
+		{"dimension named status", "input:\n  cells: c.csv\n  dims:\n    - name: status\nrules: {max_n: 4}\noutputs: {published: p.csv}\n", 4, "input.dims[0].name", "column of the output files"},
+		{"table over one dimension twice", head + "tables: [{name: a, dims: [geo, geo]}]\nrules: {max_n: 4}\noutputs: {published: p.csv}\n", 7, "tables[0].dims", "twice"},
+		{"none with a requirement", head + "rules: {max_n: 4}\nmethod: {name: none}\nrequirement: {range_min: 3}\noutputs: {published: p.csv}\n", 9, "requirement", "none audits nothing"},
 		{"two documents", head + "rules: {max_n: 4}\noutputs: {published: p.csv}\n---\nrules: {}\n", 0, "", "more than one"},
 	}
 	for _, tc := range cases {
@@ -51,4 +58,7 @@ func TestParseSpec(t *testing.T) {
 	assert.Equal(t, "gauss", s.Method.Name, "the default method")
 	assert.Equal(t, 30, s.Method.MaxRounds)
 	assert.Equal(t, "freq", s.Input.Count)
+
+	_, err = pipeline.ParseSpec(strings.NewReader(head+"rules: {max_n: 4}\noutputs: {published: p.csv}\n---\n"), "s.yaml")
+	assert.NoError(t, err, "a spec may end with ---")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/tabsdc/tabsdc/pipeline"
 )
@@ -21,18 +22,26 @@ const runExample = `  tabsdc run release.yaml
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", runExample, stdout, stderr)
 	quiet := fs.Bool("quiet", false, "print no progress on standard error")
-	// The spec file is the one argument; flags come before it.
-	if len(args) > 0 && args[len(args)-1] != "" && args[len(args)-1][0] != '-' {
-		path := args[len(args)-1]
-		if err := parse(fs, args[:len(args)-1]); err != nil {
-			return err
+	// The spec file is the one argument that is not a flag, before or
+	// after the flags.
+	var flags, files []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			flags = append(flags, a)
+		} else {
+			files = append(files, a)
 		}
-		return runSpecFile(ctx, path, *quiet, stderr)
 	}
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, flags); err != nil {
 		return err
 	}
-	return usagef("no spec file given (tabsdc run SPEC.yaml)")
+	switch len(files) {
+	case 0:
+		return usagef("no spec file given (tabsdc run SPEC.yaml)")
+	case 1:
+		return runSpecFile(ctx, files[0], *quiet, stderr)
+	}
+	return usagef("%d spec files given: run one at a time", len(files))
 }
 
 func runSpecFile(ctx context.Context, path string, quiet bool, stderr io.Writer) error {

@@ -41,7 +41,7 @@ func TestRunSpecMatchesFlags(t *testing.T) {
 			genTable(t, tc.table, tc.folder)
 
 			var stdout, stderr bytes.Buffer
-			require.Equal(t, 0, run([]string{"run", "--quiet", filepath.Join(specs, tc.spec)}, &stdout, &stderr), stderr.String())
+			require.Equal(t, 0, run([]string{"run", filepath.Join(specs, tc.spec), "--quiet"}, &stdout, &stderr), stderr.String())
 			byFlags := filepath.Join(dir, "flags")
 			require.NoError(t, os.Mkdir(byFlags, 0o755))
 			outs := map[string]string{"protect": "published.csv", "round": "rounded.csv"}
