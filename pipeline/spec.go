@@ -340,6 +340,15 @@ func (s *Spec) validate(t *sdc.Table) error {
 	if err := s.Rules.Validate(); err != nil {
 		return err
 	}
+	if key := s.Rules.magnitude(); key != "" {
+		magnitude := in.Records != "" && in.Contributor != ""
+		if t != nil {
+			magnitude = t.HasMagnitude()
+		}
+		if !magnitude {
+			return specErr(key, "needs a magnitude table: records with a contributor column (input.records, input.contributor)")
+		}
+	}
 	if err := s.validateMethod(); err != nil {
 		return err
 	}
@@ -558,6 +567,22 @@ func (s *Spec) validateMethod() error {
 
 func isRounding(name string) bool {
 	return name == "small-count" || name == "controlled" || name == "random"
+}
+
+// magnitude returns the key of the first rule that needs contributions
+// (a magnitude table), or "".
+func (r *Rules) magnitude() string {
+	switch {
+	case r.MinContributors > 0:
+		return "rules.min_contributors"
+	case len(r.Dominance) > 0:
+		return "rules.dominance"
+	case r.PPercent != nil:
+		return "rules.p_percent"
+	case r.PQ != nil:
+		return "rules.pq"
+	}
+	return ""
 }
 
 // any reports whether a rule (other than the manual lists) is set.

@@ -30,7 +30,7 @@ func TestParseSpec(t *testing.T) {
 		{"unknown method", head + "rules: {max_n: 4}\nmethod: {name: cell-key}\noutputs: {published: p.csv}\n", 8, "method.name", "unknown method"},
 		{"rounding with rules", head + "rules: {max_n: 4}\nmethod: {name: small-count}\noutputs: {published: p.csv}\n", 7, "rules", "no primary rules"},
 		{"no rule", head + "outputs: {published: p.csv}\n", 0, "rules", "no primary rule"},
-		{"no requirement", head + "rules: {min_contributors: 3}\noutputs: {published: p.csv}\n", 0, "requirement", "none given"},
+		{"no requirement", "input: {records: r.csv, contributor: who, dims: [{name: a}]}\nrules: {min_contributors: 3}\noutputs: {published: p.csv}\n", 0, "requirement", "none given"},
 		{"decimal base", head + "method: {name: small-count, base: 2.9}\noutputs: {published: p.csv}\n", 7, "base", "not a whole number"},
 		{"decimal max_n", head + "rules:\n  max_n: 4.5\noutputs: {published: p.csv}\n", 8, "max_n", "not a whole number"},
 		{"count column is a dimension", "input:\n  cells: c.csv\n  count: geo\n  dims: [{name: geo}]\nrules: {max_n: 4}\noutputs: {published: p.csv}\n", 3, "input.count", "also input.dims[0].name"},
@@ -38,6 +38,7 @@ func TestParseSpec(t *testing.T) {
 		{"dimension named status", "input:\n  cells: c.csv\n  dims:\n    - name: status\nrules: {max_n: 4}\noutputs: {published: p.csv}\n", 4, "input.dims[0].name", "column of the output files"},
 		{"table over one dimension twice", head + "tables: [{name: a, dims: [geo, geo]}]\nrules: {max_n: 4}\noutputs: {published: p.csv}\n", 7, "tables[0].dims", "twice"},
 		{"none with a requirement", head + "rules: {max_n: 4}\nmethod: {name: none}\nrequirement: {range_min: 3}\noutputs: {published: p.csv}\n", 9, "requirement", "none audits nothing"},
+		{"dominance on counts", head + "rules:\n  dominance: [{n: 1, k: 85}]\n  max_n: 3\noutputs: {published: p.csv}\n", 8, "rules.dominance", "needs a magnitude table"},
 		{"two documents", head + "rules: {max_n: 4}\noutputs: {published: p.csv}\n---\nrules: {}\n", 0, "", "more than one"},
 	}
 	for _, tc := range cases {

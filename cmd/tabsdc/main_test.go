@@ -118,7 +118,7 @@ func TestProtectErrors(t *testing.T) {
 		{"missing column", []string{"--input", bad, "--dim", "region", "--out", out}, 1, `row 1: missing column "region"`},
 		{"same file twice", []string{"--input", bad, "--dim", "geo", "--out", out, "--internal", out}, 2, "are the same file"},
 		{"bad flag", []string{"--no-such-flag"}, 2, "flag provided but not defined"},
-		{"dominance on counts", []string{"--input", filepath.Join(dir, "cells.csv"), "--dim", "geo", "--dim", "sex", "--dim", "age", "--dominance", "1,85", "--out", out}, 1, "needs a magnitude table"},
+		{"dominance on counts", []string{"--input", filepath.Join(dir, "cells.csv"), "--dim", "geo", "--dim", "sex", "--dim", "age", "--dominance", "1,85", "--out", out}, 2, "needs a magnitude table"},
 		{"bad dominance", []string{"--input", filepath.Join(dir, "cells.csv"), "--dim", "geo", "--dim", "sex", "--dim", "age", "--dominance", "x", "--out", out}, 2, `--dominance "x": "x" is not a number`},
 	}
 	for _, tc := range cases {
