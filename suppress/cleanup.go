@@ -124,7 +124,7 @@ const refusedReason = "\x00kept by the cleanup's screen"
 // base's (nil for a single table that is base). When the pattern would be
 // no smaller, or Gauss finds more primary cells it cannot protect than
 // unsafeBefore (the last Gauss run's), nothing is changed.
-func cleanup(ctx context.Context, base *sdc.Table, rels []*sdc.Release, joint *sdc.Release, toBase [][]int, gopt GaussOptions, aopt audit.Options, unsafeBefore int) (cleanupResult, error) {
+func cleanup(ctx context.Context, method SecondaryMethod, base *sdc.Table, rels []*sdc.Release, joint *sdc.Release, toBase [][]int, gopt GaussOptions, aopt audit.Options, unsafeBefore int) (cleanupResult, error) {
 	var res cleanupResult
 	baseOf := func(x GaussCell) int {
 		if toBase == nil {
@@ -215,7 +215,7 @@ func cleanup(ctx context.Context, base *sdc.Table, rels []*sdc.Release, joint *s
 	for i, r := range rels {
 		clones[i] = r.Clone()
 	}
-	g, err := GaussLinked(ctx, base, clones, o)
+	g, err := method.SecondaryLinked(ctx, base, clones, o)
 	if err == nil {
 		err = trialErr
 	}

@@ -13,9 +13,11 @@ import (
 
 // ProtectOptions configures Protect.
 type ProtectOptions struct {
-	// Gauss tunes the secondary suppression. Its SecondaryZeros is set
-	// by Protect from ZerosPublished.
-	Gauss GaussOptions
+	// Secondary chooses the secondary cells (nil: GaussMethod). Gauss
+	// tunes it; its SecondaryZeros is set by Protect from ZerosPublished,
+	// and its Extra, Accept and Cost by the repair and the cleanup.
+	Secondary SecondaryMethod
+	Gauss     GaussOptions
 	// ZerosPublished keeps every cell of count 0 published: no zero is
 	// ever a secondary cell, so the attacker, who knows the policy, knows
 	// every withheld cell to be at least 1, and Protect withholds more to
@@ -207,6 +209,10 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 	att := res.Attacker
 	gopt := opt.Gauss
 	gopt.SecondaryZeros = !opt.ZerosPublished
+	method := opt.Secondary
+	if method == nil {
+		method = GaussMethod{}
+	}
 	var extraCells []GaussCell
 	run := func() error {
 		o := gopt
@@ -214,7 +220,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		if len(extraCells) > 0 {
 			o.ExtraReason = "widens an attacker's interval"
 		}
-		g, err := GaussLinked(ctx, base, rels, o)
+		g, err := method.SecondaryLinked(ctx, base, rels, o)
 		res.Gauss = g
 		return err
 	}
@@ -290,7 +296,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			if single {
 				tb = nil
 			}
-			cl, err := cleanup(ctx, base, rels, rel, tb, gopt, aopt, len(res.Gauss.Unsafe))
+			cl, err := cleanup(ctx, method, base, rels, rel, tb, gopt, aopt, len(res.Gauss.Unsafe))
 			if err != nil {
 				return nil, err
 			}
