@@ -93,6 +93,10 @@ func AuditPattern(ctx context.Context, spec *Spec, opt AuditOptions) (*AuditResu
 	if opt.Pattern == "" {
 		return nil, errors.New("pipeline: AuditPattern without a pattern")
 	}
+	outs := []report.InputFile{{Role: "outputs.internal", Path: s.Outputs.Internal}, {Role: "outputs.summary", Path: s.Outputs.Summary}}
+	if err := CheckPaths(append(s.InputPaths(), report.InputFile{Role: "pattern", Path: opt.Pattern}), outs); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSpec, err)
+	}
 	say := opt.Progress
 	if say == nil {
 		say = func(string) {}

@@ -299,3 +299,21 @@ func TestHostileMethods(t *testing.T) {
 	require.Len(t, warned, 1)
 	assert.Contains(t, warned[0], "NOT protected")
 }
+
+// A Go caller gets the CLI's path checks: an output that is an input is
+// refused before any work, and the input is left as it was.
+func TestRunChecksPaths(t *testing.T) {
+	dir := t.TempDir()
+	spec := writeT1(t, dir, "gauss")
+	before, err := os.ReadFile(spec.Input.Cells)
+	require.NoError(t, err)
+	spec.Outputs.Internal = filepath.Join(dir, ".", "cells.csv")
+	_, err = pipeline.Run(context.Background(), spec, pipeline.Options{})
+	var pe *pipeline.PathError
+	require.ErrorAs(t, err, &pe)
+	assert.ErrorIs(t, err, pipeline.ErrSpec)
+	assert.Contains(t, err.Error(), "is also the input")
+	after, err := os.ReadFile(spec.Input.Cells)
+	require.NoError(t, err)
+	assert.Equal(t, before, after)
+}

@@ -88,7 +88,8 @@ func Version() string {
 	return line
 }
 
-// Run runs the release a spec declares: it reads the input, builds the
+// Run runs the release a spec declares: it checks the files it names
+// (CheckPaths: no output is an input, …), reads the input, builds the
 // tables, applies the primary rules, protects with the spec's method and
 // audits the result. Which audit runs is the pipeline's choice, by the
 // kind of release the method returns (Kind):
@@ -120,6 +121,13 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	s := *spec
 	if err := s.validate(given); err != nil {
 		return nil, err
+	}
+	var inputs []report.InputFile
+	if given == nil {
+		inputs = s.InputPaths()
+	}
+	if err := CheckPaths(inputs, s.OutputPaths()); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSpec, err)
 	}
 	say := opt.Progress
 	if say == nil {
