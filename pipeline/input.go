@@ -121,7 +121,7 @@ func (s *Spec) readTable(l *inputLog) (*sdc.Table, error) {
 	}
 	var t *sdc.Table
 	if s.Input.Records != "" {
-		t, err = sdc.ReadRecords(f, specs, sdc.RecordsOptions{Value: s.Input.Value, Contributor: s.Input.Contributor})
+		t, err = sdc.ReadRecords(f, specs, sdc.RecordsOptions{Value: s.Input.Value, Contributor: s.Input.Contributor, Decimals: s.Input.Decimals})
 	} else {
 		t, err = sdc.ReadCells(f, specs, sdc.CellsOptions{Count: s.Input.Count, Totals: s.Input.Totals})
 	}

@@ -43,6 +43,10 @@ type Input struct {
 	// (a magnitude table) and its contributor id.
 	Value       string `yaml:"value,omitempty" json:"value,omitempty"`
 	Contributor string `yaml:"contributor,omitempty" json:"contributor,omitempty"`
+	// Decimals is the number of decimal places of Value (a value with
+	// more is an error naming its row); 0: as many as the data has, at
+	// most 9. Values are summed exactly and published digit for digit.
+	Decimals int `yaml:"decimals,omitempty" json:"decimals,omitempty"`
 	// Dims lists the dimensions in order.
 	Dims []Dim `yaml:"dims" json:"dims"`
 }
@@ -374,6 +378,10 @@ func (in *Input) validate() error {
 		return specErr("input.totals", "goes with cells, not with records")
 	case in.Records != "" && in.Count != "":
 		return specErr("input.count", "goes with cells, not with records")
+	case in.Decimals != 0 && in.Value == "":
+		return specErr("input.decimals", "goes with a value column (input.value)")
+	case in.Decimals < 0 || in.Decimals > sdc.MaxDecimals:
+		return specErr("input.decimals", "%d: want 0 (as the data has) to %d", in.Decimals, sdc.MaxDecimals)
 	case len(in.Dims) == 0:
 		return specErr("input.dims", "no dimension: name every dimension column of the input")
 	}
@@ -600,7 +608,7 @@ func emptyDocument(n *yaml.Node) bool {
 }
 
 // integerKeys are the spec's keys whose values are whole numbers.
-var integerKeys = map[string]bool{"max_n": true, "min_contributors": true, "n": true, "coalition": true,
+var integerKeys = map[string]bool{"decimals": true, "max_n": true, "min_contributors": true, "n": true, "coalition": true,
 	"max_rounds": true, "base": true, "max_round": true, "seed": true}
 
 // checkIntegers refuses a decimal where the spec wants a whole number (the

@@ -19,6 +19,11 @@ type Builder struct {
 	freq    []int64
 	recs    []record
 	contrib map[string]int32
+	// scale is the number of decimal places of exact values (records
+	// added by AddRecordUnits); -1 before the first record, -2 once a
+	// record came as a float (AddRecord): the sums are then not exact.
+	scale      int
+	unitsTotal int64
 	topK    int
 	built   bool
 }
@@ -27,6 +32,7 @@ type record struct {
 	inner   int32 // cell index of the inner cell
 	contrib int32
 	value   float64
+	units   int64 // the exact value in units of 10^-scale (AddRecordUnits)
 }
 
 // NewBuilder returns a builder for a table over the given dimensions.
@@ -35,7 +41,7 @@ func NewBuilder(dims ...*Dimension) (*Builder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Builder{t: t, freq: make([]int64, t.ncells), topK: DefaultTopK}, nil
+	return &Builder{t: t, freq: make([]int64, t.ncells), topK: DefaultTopK, scale: -1}, nil
 }
 
 // SetTopK sets how many of the largest contributions per cell a magnitude
@@ -132,6 +138,33 @@ func (b *Builder) AddRecord(nodes []int, contributor string, value float64) erro
 		return err
 	}
 	b.recs = append(b.recs, record{inner: int32(c), contrib: id, value: value})
+	b.scale = -2
+	return nil
+}
+
+// AddRecordUnits adds one record whose value is exact: u units of
+// 10^-scale (u = 12345, scale 2 is 123.45). Every record of a table added
+// this way has the same scale, and the table's sums are then exact
+// (Table.ValueText); their grand total must fit in an int64 of units.
+func (b *Builder) AddRecordUnits(nodes []int, contributor string, u int64, scale int) error {
+	switch {
+	case scale < 0 || scale > MaxDecimals:
+		return fmt.Errorf("scale %d: want 0 to %d decimal places", scale, MaxDecimals)
+	case u < 0:
+		return fmt.Errorf("negative value: the sensitivity rules need non-negative contributions")
+	case b.scale == -2:
+		return fmt.Errorf("a table's records are all exact (AddRecordUnits) or none")
+	case b.scale >= 0 && b.scale != scale:
+		return fmt.Errorf("scale %d: the table's values have %d decimal places", scale, b.scale)
+	case u > math.MaxInt64-b.unitsTotal:
+		return fmt.Errorf("the sum of the values is too large for an exact value")
+	}
+	if err := b.AddRecord(nodes, contributor, float64(u)/float64(pow10[scale])); err != nil {
+		return err
+	}
+	b.recs[len(b.recs)-1].units = u
+	b.unitsTotal += u
+	b.scale = scale
 	return nil
 }
 
@@ -195,10 +228,23 @@ func (b *Builder) buildMagnitude() {
 		top:     make([]float64, t.ncells*k),
 		k:       k,
 	}
-	for _, r := range b.recs {
-		m.value[r.inner] += r.value
+	if b.scale >= 0 {
+		// Exact sums, and the float values from them.
+		m.units, m.scale = make([]int64, t.ncells), b.scale
+		for _, r := range b.recs {
+			m.units[r.inner] += r.units
+		}
+		aggregate(t, m.units)
+		for c, u := range m.units {
+			m.value[c] = float64(u) / float64(pow10[m.scale])
+		}
+	} else {
+		m.scale = -1
+		for _, r := range b.recs {
+			m.value[r.inner] += r.value
+		}
+		aggregate(t, m.value)
 	}
-	aggregate(t, m.value)
 
 	// Per contributor, add its records up in every cell above them, then
 	// count it once in each such cell and offer its total to the cell's top k.

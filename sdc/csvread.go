@@ -37,6 +37,12 @@ type CellsOptions struct {
 type RecordsOptions struct {
 	// Value is the column with each record's value; "" counts records.
 	Value string
+	// Decimals is the number of decimal places of Value: a value with more
+	// is an error naming its row. 0 means as many as the data has (at
+	// most MaxDecimals). Values are read and summed exactly, in plain
+	// decimal notation only (no exponents), and written back digit for
+	// digit (Table.ValueText).
+	Decimals int
 	// Contributor is the column with the contributor id (an enterprise, a
 	// provider); "" means that records carry no contributor and the table is
 	// a frequency table.
@@ -351,6 +357,9 @@ func ReadCells(r io.Reader, specs []DimSpec, opt CellsOptions) (*Table, error) {
 // a contributor column. Records are aggregated into a table; with a
 // contributor column it is a magnitude table (see Builder.AddRecord).
 func ReadRecords(r io.Reader, specs []DimSpec, opt RecordsOptions) (*Table, error) {
+	if opt.Decimals < 0 || opt.Decimals > MaxDecimals {
+		return nil, fmt.Errorf("records: %d decimal places: want 0 (as the data has) to %d", opt.Decimals, MaxDecimals)
+	}
 	var extra []string
 	if opt.Value != "" {
 		extra = append(extra, opt.Value)
@@ -362,24 +371,30 @@ func ReadRecords(r io.Reader, specs []DimSpec, opt RecordsOptions) (*Table, erro
 	if err != nil {
 		return nil, err
 	}
-	var values []float64
+	// Values are kept as their digits and made exact units once the
+	// number of decimal places is known.
+	type digits struct{ whole, frac string }
+	var values []digits
+	var valueCol int
 	var contribs []string
-	total := 0.0 // values are not negative: every cell's sum is at most this
+	scale := opt.Decimals
 	err = s.scan(func(line int, rec []string, ex []int) error {
 		k := 0
 		if opt.Value != "" {
 			f := strings.TrimSpace(rec[ex[k]])
-			v, err := strconv.ParseFloat(f, 64)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return &ParseError{Row: line, Column: ex[k] + 1, Err: tagf(ErrNotFinite, "value %q is not a finite number", f)}
+			valueCol = ex[k] + 1
+			whole, frac, err := splitDecimal(f)
+			if err != nil {
+				return &ParseError{Row: line, Column: ex[k] + 1, Err: tagf(ErrNotFinite, "%v", err)}
 			}
-			if v < 0 {
-				return &ParseError{Row: line, Err: fmt.Errorf("value %q is negative", f)}
+			switch {
+			case opt.Decimals > 0 && len(frac) > opt.Decimals:
+				return &ParseError{Row: line, Column: ex[k] + 1, Err: fmt.Errorf("value %q has more than the %d decimal places declared", f, opt.Decimals)}
+			case len(frac) > MaxDecimals:
+				return &ParseError{Row: line, Column: ex[k] + 1, Err: fmt.Errorf("value %q has more than %d decimal places", f, MaxDecimals)}
 			}
-			if total += v; math.IsInf(total, 0) {
-				return &ParseError{Row: line, Column: ex[k] + 1, Err: tagf(ErrNotFinite, "value %q makes the sum of the values overflow (more than %g)", f, math.MaxFloat64)}
-			}
-			values = append(values, v)
+			scale = max(scale, len(frac))
+			values = append(values, digits{whole, frac})
 			k++
 		}
 		if opt.Contributor != "" {
@@ -412,20 +427,27 @@ func ReadRecords(r io.Reader, specs []DimSpec, opt RecordsOptions) (*Table, erro
 	}
 	nd := len(dims)
 	nn := make([]int, nd)
+	var total int64 // values are not negative: every cell's sum is at most this
 	for i, line := range s.lines {
 		for d := 0; d < nd; d++ {
 			nn[d] = int(nodes[d][s.ids[i*nd+d]])
 		}
-		v := 1.0
+		u := int64(1) // without a value column each record counts 1
 		if values != nil {
-			v = values[i]
+			if u, err = units(values[i].whole, values[i].frac, scale); err != nil {
+				return nil, &ParseError{Row: int(line), Column: valueCol, Err: tagf(ErrNotFinite, "value %s is %v", strings.TrimSuffix(values[i].whole+"."+values[i].frac, "."), err)}
+			}
+			if u > math.MaxInt64-total {
+				return nil, &ParseError{Row: int(line), Column: valueCol, Err: tagf(ErrNotFinite, "the value makes the sum of the values overflow an exact number (%s in units of 10^-%d)", strconv.FormatInt(math.MaxInt64, 10), scale)}
+			}
+			total += u
 		}
 		switch {
 		case contribs != nil:
-			err = b.AddRecord(nn, contribs[i], v)
+			err = b.AddRecordUnits(nn, contribs[i], u, scale)
 		case values != nil:
 			// Without a contributor column each record is its own contributor.
-			err = b.AddRecord(nn, "\x00"+strconv.Itoa(i), v)
+			err = b.AddRecordUnits(nn, "\x00"+strconv.Itoa(i), u, scale)
 		default:
 			err = b.AddInner(nn, 1)
 		}

@@ -67,8 +67,8 @@ func WritePublished(w io.Writer, r *Release, opt WriteOptions) error {
 		k++
 		if t.HasMagnitude() {
 			rec[k] = ""
-			if v, ok := p.Sum(c); ok {
-				rec[k] = strconv.FormatFloat(v, 'g', -1, 64)
+			if v, ok := p.SumText(c); ok {
+				rec[k] = v
 			}
 			k++
 		}
@@ -121,7 +121,7 @@ func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
 		rec[k] = strconv.FormatInt(t.Freq(c), 10)
 		k++
 		if t.HasMagnitude() {
-			rec[k] = strconv.FormatFloat(t.Value(c), 'g', -1, 64)
+			rec[k] = t.ValueText(c)
 			rec[k+1] = strconv.Itoa(t.Contributors(c))
 			k += 2
 		}

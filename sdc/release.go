@@ -336,6 +336,15 @@ func (p PublicView) Sum(c int) (float64, bool) {
 	return p.r.t.Value(c), true
 }
 
+// SumText is Sum in plain decimal notation, digit for digit when the
+// table's sums are exact (Table.ValueText).
+func (p PublicView) SumText(c int) (string, bool) {
+	if _, ok := p.Sum(c); !ok {
+		return "", false
+	}
+	return p.r.t.ValueText(c), true
+}
+
 // Status is cell c's public status (Release.PublicStatus): never which
 // rule withheld it, nor primary from secondary.
 func (p PublicView) Status(c int) Status { return p.r.PublicStatus(c) }

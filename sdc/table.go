@@ -30,6 +30,8 @@ type Table struct {
 // magnitude holds what the sensitivity rules of a magnitude table need.
 type magnitude struct {
 	value   []float64 // sum of the contributions
+	units   []int64   // the exact sums in units of 10^-scale, when scale ≥ 0
+	scale   int
 	contrib []int32   // number of distinct contributors
 	top     []float64 // the k largest contributions per cell, descending, k per cell
 	k       int
@@ -197,6 +199,24 @@ func (t *Table) Value(c int) float64 {
 	}
 	return t.mag.value[c]
 }
+
+// ValueText is cell c's sum in plain decimal notation (never an
+// exponent): exact, digit for digit, when the table's records were exact
+// (read from CSV, or added by Builder.AddRecordUnits); otherwise the
+// shortest decimal that reads back to the float sum. "" for a frequency
+// table.
+func (t *Table) ValueText(c int) string {
+	if t.mag == nil {
+		return ""
+	}
+	if t.mag.scale >= 0 {
+		return formatUnits(t.mag.units[c], t.mag.scale)
+	}
+	return formatValue(t.mag.value[c])
+}
+
+// ExactValues reports whether the table's sums are exact (see ValueText).
+func (t *Table) ExactValues() bool { return t.mag != nil && t.mag.scale >= 0 }
 
 // Values returns the sums of all cells, or nil without magnitudes. Do not modify.
 func (t *Table) Values() []float64 {

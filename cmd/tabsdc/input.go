@@ -31,6 +31,7 @@ type inputFlags struct {
 	records     bool
 	value       string
 	contributor string
+	decimals    int
 }
 
 func (in *inputFlags) register(fs *flag.FlagSet) {
@@ -40,6 +41,7 @@ func (in *inputFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&in.totals, "totals", false, "the input may also hold totals; they are checked against the sums of the inner cells")
 	fs.BoolVar(&in.records, "records", false, "the input holds one row per record (unit) instead of one per inner cell")
 	fs.StringVar(&in.value, "value", "", "with --records: the column of each record's value (a magnitude table)")
+	fs.IntVar(&in.decimals, "decimals", 0, "with --value: the number of decimal places of the values (more is an error naming the row); 0: as many as the data has, at most 9. Values are summed exactly and published digit for digit, never in exponent notation")
 	fs.StringVar(&in.contributor, "contributor", "", "with --records: the column of the contributor id (for contributor, dominance and p% rules)")
 }
 
@@ -137,7 +139,7 @@ func (in *inputFlags) paths() []pathArg {
 
 // spec builds the input part of a spec from the flags (check them first).
 func (in *inputFlags) spec() (pipeline.Input, error) {
-	s := pipeline.Input{Totals: in.totals, Value: in.value, Contributor: in.contributor}
+	s := pipeline.Input{Totals: in.totals, Value: in.value, Contributor: in.contributor, Decimals: in.decimals}
 	if in.records {
 		s.Records = in.input
 	} else {

@@ -138,7 +138,7 @@ func (rf *ruleFlags) paths() []pathArg {
 // flagNames maps a spec key to the flag that sets it.
 var flagNames = map[string]string{
 	"input.cells": "--input", "input.records": "--input", "input.count": "--freq", "input.totals": "--totals",
-	"input.value": "--value", "input.contributor": "--contributor", "input.dims": "--dim", "tables": "--table",
+	"input.value": "--value", "input.contributor": "--contributor", "input.decimals": "--decimals", "input.dims": "--dim", "tables": "--table",
 	"rules.max_n": "--max-n", "rules.protect_zeros": "--protect-zeros", "rules.min_contributors": "--min-contributors",
 	"rules.dominance": "--dominance", "rules.p_percent": "--p-percent", "rules.pq": "--pq",
 	"rules.suppress_cells": "--suppress-cells", "rules.publish_cells": "--publish-cells",
