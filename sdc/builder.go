@@ -24,8 +24,8 @@ type Builder struct {
 	// record came as a float (AddRecord): the sums are then not exact.
 	scale      int
 	unitsTotal int64
-	topK    int
-	built   bool
+	topK       int
+	built      bool
 }
 
 type record struct {
