@@ -18,6 +18,7 @@ import (
 	"github.com/tabsdc/tabsdc/benchmarks"
 	"github.com/tabsdc/tabsdc/pipeline"
 	"github.com/tabsdc/tabsdc/sdc"
+	"github.com/tabsdc/tabsdc/suppress"
 )
 
 // publishAll is a method that protects nothing: it publishes every cell,
@@ -316,4 +317,35 @@ func TestRunChecksPaths(t *testing.T) {
 	after, err := os.ReadFile(spec.Input.Cells)
 	require.NoError(t, err)
 	assert.Equal(t, before, after)
+}
+
+// A magnitude release carries each sensitive cell's protection levels
+// (those of suppress.ProtectionLevels) into the internal file.
+func TestMagnitudeLevels(t *testing.T) {
+	dir := t.TempDir()
+	recs := "geo,svc,who,amount\n1101,lab,p1,900.50\n1101,lab,p2,30\n1101,gp,p3,400\n1103,lab,p4,200\n1103,gp,p5,210\n1103,gp,p6,190.25\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "r.csv"), []byte(recs), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "geo.csv"), []byte("code,parent\n11,\n1101,11\n1103,11\n"), 0o600))
+	spec := &pipeline.Spec{
+		Input:   pipeline.Input{Records: filepath.Join(dir, "r.csv"), Value: "amount", Contributor: "who", Dims: []pipeline.Dim{{Name: "geo", File: filepath.Join(dir, "geo.csv")}, {Name: "svc"}}},
+		Rules:   pipeline.Rules{Dominance: []pipeline.DominanceArg{{N: 1, K: 85}}},
+		Method:  pipeline.MethodSpec{Name: "none"}, // the levels come with the primary rules
+		Outputs: pipeline.Outputs{Published: filepath.Join(dir, "p.csv"), Internal: filepath.Join(dir, "i.csv")},
+	}
+	res, err := pipeline.Run(context.Background(), spec, pipeline.Options{})
+	require.NoError(t, err)
+	rel := res.Tables[0].Release
+	tab := rel.Table()
+	up, _ := suppress.ProtectionLevels(tab, []suppress.Rule{suppress.Dominance{N: 1, K: 85}})
+	levels := 0
+	for c := 0; c < tab.NumCells(); c++ {
+		u, _, ok := rel.Levels(c)
+		assert.Equal(t, up[c] > 0, ok, tab.Label(c))
+		assert.Equal(t, up[c], u, tab.Label(c))
+		if ok {
+			levels++
+			assert.True(t, rel.Suppressed(c), "%s has a level and is published", tab.Label(c))
+		}
+	}
+	assert.Positive(t, levels)
 }

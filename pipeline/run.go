@@ -191,6 +191,15 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 			if err != nil {
 				return nil, err
 			}
+			if t.HasMagnitude() {
+				// The protection levels the rules give (internal file).
+				up, lo := suppress.ProtectionLevels(t, rules)
+				if slices.ContainsFunc(up, func(v float64) bool { return v > 0 }) {
+					if err := rel.SetLevels(up, lo); err != nil {
+						return nil, err
+					}
+				}
+			}
 			tables[i].Release = rel
 			for k, r := range rules {
 				name := r.Name()

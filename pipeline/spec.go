@@ -143,7 +143,7 @@ type Outputs struct {
 
 // outputColumns are the columns the output files add to the dimensions
 // (sdc.WritePublished, sdc.WriteInternal).
-var outputColumns = []string{"status", "reason", "contributors", "published", "difference", "lower", "upper", "interval"}
+var outputColumns = []string{"status", "reason", "contributors", "published", "difference", "lower", "upper", "interval", "upper_level", "lower_level"}
 
 // Limits of the options.
 const (

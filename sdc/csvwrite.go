@@ -108,6 +108,9 @@ func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
 		header = append(header, "published", "difference")
 	}
 	header = append(header, "lower", "upper", "interval")
+	if r.upper != nil {
+		header = append(header, "upper_level", "lower_level")
+	}
 	for _, n := range r.notes {
 		if _, err := bw.WriteString("# " + n + "\n"); err != nil {
 			return err
@@ -140,6 +143,12 @@ func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
 			rec[k] = formatBound(iv.Lower)
 			rec[k+1] = formatBound(iv.Upper)
 			rec[k+2] = r.IntervalKind(c).String()
+		}
+		if r.upper != nil {
+			rec[k+3], rec[k+4] = "", ""
+			if u, l, ok := r.Levels(c); ok {
+				rec[k+3], rec[k+4] = t.formatLevel(u), t.formatLevel(l)
+			}
 		}
 		cw.write(rec...)
 	}

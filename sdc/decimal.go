@@ -70,3 +70,17 @@ func formatValue(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
+
+// formatLevel writes a protection level in plain decimal notation, rounded
+// up (the safe side) to the table's decimal places when its values are
+// exact, else to 6 decimal places.
+func (t *Table) formatLevel(v float64) string {
+	d := 6
+	if t.mag != nil && t.mag.scale >= 0 {
+		d = t.mag.scale
+	}
+	p := math.Pow(10, float64(d))
+	// A level that is a whole number of units up to float noise stays so.
+	u := math.Ceil(v*p - 1e-6)
+	return strconv.FormatFloat(u/p, 'f', d, 64)
+}

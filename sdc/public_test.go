@@ -1,7 +1,10 @@
 package sdc_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -75,4 +78,39 @@ func TestPublicViewSums(t *testing.T) {
 	require.NoError(t, rounded.SetValues([]int64{3, 0, 3}, sdc.Rounded))
 	_, ok = rounded.Public().Sum(0)
 	assert.False(t, ok, "a changed count says nothing of the sum")
+}
+
+// Protection levels go into the internal file, rounded up to the values'
+// decimal places, and never into the published one.
+func TestLevelsInternalOnly(t *testing.T) {
+	d, err := sdc.NewFlat("x", []string{"a", "b"})
+	require.NoError(t, err)
+	tab, err := sdc.ReadRecords(strings.NewReader("x,who,v\na,p,90.00\na,q,5.5\nb,r,7\n"), []sdc.DimSpec{{Name: "x", Dim: d}}, sdc.RecordsOptions{Value: "v", Contributor: "who"})
+	require.NoError(t, err)
+	rel := sdc.NewRelease(tab)
+	assert.Error(t, rel.SetLevels([]float64{1}, []float64{1}))
+	assert.Error(t, rel.SetLevels([]float64{-1, 0, 0}, []float64{0, 0, 0}))
+	require.NoError(t, rel.SetLevels([]float64{0, 4.01, 0}, []float64{0, 4.01, 0}))
+	rel.Set(1, sdc.Primary, "dominance")
+	rel.Set(2, sdc.Secondary, "")
+	u, l, ok := rel.Clone().Levels(1)
+	assert.True(t, ok)
+	assert.Equal(t, 4.01, u)
+	assert.Equal(t, u, l)
+	_, _, ok = rel.Levels(0)
+	assert.False(t, ok)
+
+	var in, pub bytes.Buffer
+	require.NoError(t, sdc.WriteInternal(&in, rel, sdc.WriteOptions{}))
+	require.NoError(t, sdc.WritePublished(&pub, rel, sdc.WriteOptions{}))
+	rows, err := csv.NewReader(&in).ReadAll()
+	require.NoError(t, err)
+	h := rows[0]
+	require.Equal(t, []string{"upper_level", "lower_level"}, h[len(h)-2:])
+	// The values have one decimal place (90.00 and 5.5 and 7): 4.01 is
+	// rounded up to 4.1.
+	assert.Equal(t, []string{"4.1", "4.1"}, rows[2][len(h)-2:]) // cell a
+	assert.Equal(t, []string{"", ""}, rows[1][len(h)-2:])
+	assert.NotContains(t, pub.String(), "level")
+	assert.NotContains(t, pub.String(), "4.1")
 }

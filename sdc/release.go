@@ -107,6 +107,9 @@ type Release struct {
 	dense    []Interval // intervals of every cell, when set by SetIntervals
 	denseK   IntervalKind
 	notes    []string
+	// upper and lower protection levels of the cells' values (magnitude
+	// tables; SetLevels), nil when not set.
+	upper, lower []float64
 }
 
 // NewRelease returns a release of t in which every cell is published.
@@ -139,9 +142,41 @@ func (r *Release) Clone() *Release {
 		dense:    slices.Clone(r.dense),
 		denseK:   r.denseK,
 		notes:    slices.Clone(r.notes),
+		upper:    slices.Clone(r.upper),
+		lower:    slices.Clone(r.lower),
 	}
 	return c
 }
+
+// SetLevels records each cell's upper and lower protection level: how far
+// above and below its value an attacker's interval of the value must
+// reach (from the rules of a magnitude table: suppress.ProtectionLevels).
+// They go into the internal file, never into a published one.
+func (r *Release) SetLevels(upper, lower []float64) error {
+	n := r.t.NumCells()
+	if len(upper) != n || len(lower) != n {
+		return fmt.Errorf("release: %d and %d protection levels for %d cells", len(upper), len(lower), n)
+	}
+	for c := range upper {
+		if !(upper[c] >= 0 && lower[c] >= 0) || math.IsInf(upper[c], 0) || math.IsInf(lower[c], 0) {
+			return fmt.Errorf("release: protection levels of %s are not finite and non-negative", r.t.Label(c))
+		}
+	}
+	r.upper, r.lower = slices.Clone(upper), slices.Clone(lower)
+	return nil
+}
+
+// Levels returns cell c's protection levels, and false when none are set
+// or both are 0.
+func (r *Release) Levels(c int) (upper, lower float64, ok bool) {
+	if r.upper == nil || r.upper[c] == 0 && r.lower[c] == 0 {
+		return 0, 0, false
+	}
+	return r.upper[c], r.lower[c], true
+}
+
+// HasLevels reports whether protection levels are set (SetLevels).
+func (r *Release) HasLevels() bool { return r.upper != nil }
 
 // SetNotes sets the lines the internal file starts with, each after
 // "# " (WriteInternal): what a reader of that file must know about the
