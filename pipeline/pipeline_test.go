@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,7 +17,9 @@ import (
 
 	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/benchmarks"
+	"github.com/tabsdc/tabsdc/internal/lpattack"
 	"github.com/tabsdc/tabsdc/pipeline"
+	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/sdc"
 	"github.com/tabsdc/tabsdc/suppress"
 )
@@ -348,4 +351,67 @@ func TestMagnitudeLevels(t *testing.T) {
 		}
 	}
 	assert.Positive(t, levels)
+}
+
+// The value audit on the benchmark table M agrees, cell for cell, with an
+// independent LP attacker (internal/lpattack) on the published sums in
+// cents: the same sensitive cells fall short of their protection levels,
+// and the run warns of them.
+func TestValueAuditMatchesIndependentAttacker(t *testing.T) {
+	dir := t.TempDir()
+	dims, err := benchmarks.Dimensions("M")
+	require.NoError(t, err)
+	recs, err := benchmarks.MagnitudeRecords()
+	require.NoError(t, err)
+	var rb, gb bytes.Buffer
+	require.NoError(t, benchmarks.WriteRecords(&rb, recs))
+	require.NoError(t, benchmarks.WriteHierarchy(&gb, dims[0]))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "records.csv"), rb.Bytes(), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "geo.csv"), gb.Bytes(), 0o600))
+	spec := &pipeline.Spec{
+		Input: pipeline.Input{Records: filepath.Join(dir, "records.csv"), Value: "amount", Contributor: "provider",
+			Dims: []pipeline.Dim{{Name: "geo", File: filepath.Join(dir, "geo.csv")}, {Name: "service"}}},
+		Rules:       pipeline.Rules{Dominance: []pipeline.DominanceArg{{N: 1, K: 85}}, PPercent: &pipeline.PPercentArg{P: 10}},
+		Requirement: pipeline.Requirement{RangePercent: 10},
+		Outputs:     pipeline.Outputs{Published: filepath.Join(dir, "published.csv")},
+	}
+	var warned []string
+	res, err := pipeline.Run(context.Background(), spec, pipeline.Options{Warn: func(m string) { warned = append(warned, m) }})
+	require.NoError(t, err)
+	require.NoError(t, res.Write(context.Background()))
+	va, ok := res.Summary.Extra["value_audit"].(*report.AuditOutcome)
+	require.True(t, ok, "%v", res.Summary.Extra)
+	rel := res.Tables[0].Release
+	tab := rel.Table()
+	require.Equal(t, 2, tab.Decimals())
+
+	// The published file with the sums in cents, attacked on them.
+	raw, err := os.ReadFile(spec.Outputs.Published)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	for i := 1; i < len(lines); i++ {
+		f := strings.Split(lines[i], ",")
+		f[3] = strings.Replace(f[3], ".", "", 1)
+		lines[i] = strings.Join(f, ",")
+	}
+	att, err := lpattack.Attack(context.Background(), strings.NewReader(strings.Join(lines, "\n")+"\n"), []*sdc.Dimension{tab.Dim(0), tab.Dim(1)},
+		lpattack.Options{Engine: lpattack.Sparse, Count: "amount"})
+	require.NoError(t, err)
+	var short []string
+	for _, c := range att.Cells {
+		cell, err := tab.CellOf(c.Codes...)
+		require.NoError(t, err)
+		up, lo, ok := rel.Levels(cell)
+		if !ok || rel.Status(cell) != sdc.Primary {
+			continue
+		}
+		v := math.Round(tab.Value(cell) * 100)
+		if c.Upper < v+math.Ceil(up*100-1e-6) || c.Lower > math.Max(v-math.Ceil(lo*100-1e-6), 0) {
+			short = append(short, c.Key())
+		}
+	}
+	t.Logf("value audit: %d cells, %d short of their levels; independent attacker: %d short (%v)", va.Audited, va.UnderProtected, len(short), short)
+	assert.Equal(t, len(short), va.UnderProtected)
+	assert.Equal(t, va.UnderProtected > 0, len(warned) == 1, "%q", warned)
+	assert.Zero(t, va.Disclosed)
 }

@@ -109,3 +109,35 @@ func JointRelease(base *Table, rels []*Release) (*Release, error) {
 	}
 	return j, nil
 }
+
+// ValueTable is a magnitude table's values as a table of counts: each
+// cell's count is its exact sum in units of the last decimal place
+// (Table.ValueText; 123.45 with two decimals is 12345), over the same
+// dimensions, so a cell has the same index in both. An attacker's view of
+// the published sums is the audit of a release of this table: the sums
+// are whole numbers of units. An error for a table without exact values.
+func ValueTable(t *Table) (*Table, error) {
+	if !t.ExactValues() {
+		return nil, fmt.Errorf("value table: the table has no exact values (read them from CSV, or add them with Builder.AddRecordUnits)")
+	}
+	b, err := NewBuilder(t.dims...)
+	if err != nil {
+		return nil, err
+	}
+	for k := 0; k < t.NumInner(); k++ {
+		c := t.InnerCell(k)
+		if err := b.AddInnerCell(c, t.mag.units[c]); err != nil {
+			return nil, err
+		}
+	}
+	return b.Build()
+}
+
+// Decimals is the number of decimal places of the table's exact values
+// (ValueTable's unit is 10^-Decimals), or -1 without exact values.
+func (t *Table) Decimals() int {
+	if !t.ExactValues() {
+		return -1
+	}
+	return t.mag.scale
+}
