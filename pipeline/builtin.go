@@ -3,6 +3,10 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
+
+	"github.com/tabsdc/tabsdc/audit"
 
 	"github.com/tabsdc/tabsdc/rounding"
 	"github.com/tabsdc/tabsdc/sdc"
@@ -29,7 +33,21 @@ func (g gauss) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 		rels[i] = t.Release
 	}
 	m := g.spec
+	// A magnitude table with protection levels is protected on its values
+	// first; the cells that takes stay withheld when the counts are.
+	var gopt suppress.GaussOptions
+	if len(rels) == 1 && rels[0].HasLevels() && rels[0].Table().ExactValues() && !m.ExactOnly {
+		extra, unresolved, err := protectValues(ctx, rels[0], m, job.Progress)
+		if err != nil {
+			return nil, err
+		}
+		if len(unresolved) > 0 {
+			return &Outcome{Releases: rels, Kind: Withheld, Unresolved: unresolved}, nil
+		}
+		gopt.Extra, gopt.ExtraReason = extra, "protects a value"
+	}
 	res, err := suppress.ProtectLinked(ctx, job.Base, rels, suppress.ProtectOptions{
+		Gauss:          gopt,
 		ZerosPublished: m.PublishZeros,
 		Attacker:       job.Attacker,
 		Default:        job.Requirement,
@@ -109,4 +127,59 @@ func (r round) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 			Method: m.Name, Base: rule.Base, MaxRound: rule.MaxRound, Additive: additive, Metrics: res.Metrics,
 		}},
 	}, nil
+}
+
+// protectValues protects a magnitude release on its values: Gauss and the
+// audit-and-repair loop on the table of its sums (sdc.ValueTable: whole
+// units, so Gauss's cost order is the value, as in tau-ARGUS), each
+// sensitive cell against its protection levels. It returns the cells the
+// value pattern withholds besides the primary ones, for the counts' run
+// to keep withheld, and the cells it could not protect.
+func protectValues(ctx context.Context, rel *sdc.Release, m MethodSpec, progress func(string)) ([]suppress.GaussCell, []audit.Finding, error) {
+	t := rel.Table()
+	vt, err := sdc.ValueTable(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	vrel := sdc.NewRelease(vt)
+	for c := 0; c < t.NumCells(); c++ {
+		if rel.Status(c) == sdc.Primary {
+			vrel.Set(c, sdc.Primary, rel.Reason(c))
+		}
+		if rel.Fixed(c) {
+			vrel.Fix(c)
+		}
+	}
+	unit := math.Pow(10, float64(t.Decimals()))
+	say := func(msg string) {
+		if progress != nil {
+			progress("values: " + msg)
+		}
+	}
+	res, err := suppress.ProtectLinked(ctx, vt, []*sdc.Release{vrel}, suppress.ProtectOptions{
+		Requirement: func(c int) audit.Requirement {
+			u, l, ok := rel.Levels(c)
+			if !ok {
+				return audit.Requirement{}
+			}
+			return audit.Requirement{Upper: math.Ceil(u*unit - 1e-6), Lower: math.Ceil(l*unit - 1e-6)}
+		},
+		Attacker:  audit.Attacker{IgnoreSingletons: true},
+		MaxRounds: m.MaxRounds,
+		NoCleanup: m.NoCleanup,
+		Progress:  say,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("protecting the values: %w", err)
+	}
+	if len(res.Unresolved) > 0 {
+		return nil, res.Unresolved, nil
+	}
+	var extra []suppress.GaussCell
+	for c := 0; c < t.NumCells(); c++ {
+		if vrel.Suppressed(c) && rel.Status(c) != sdc.Primary {
+			extra = append(extra, suppress.GaussCell{Cell: c})
+		}
+	}
+	return extra, nil, nil
 }

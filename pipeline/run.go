@@ -278,7 +278,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 			return nil, err
 		}
 		if len(tables) == 1 {
-			if err := auditValues(ctx, tables[0].Release, sum, say, opt.Warn); err != nil {
+			if err := auditValues(ctx, tables[0].Release, sum, say, s.Method.ExactOnly); err != nil {
 				return nil, err
 			}
 		}
@@ -460,11 +460,10 @@ func auditWithheld(ctx context.Context, base *sdc.Table, tables []Table, out *Ou
 // auditValues is the attacker's audit of a magnitude release's published
 // sums: the LP over the cells' values (sdc.ValueTable: whole units of
 // the last decimal place, non-negative), each sensitive cell checked
-// against its protection levels (Release.Levels). A withheld value the
-// published sums pin to one value fails the run; a value narrower than
-// its levels is reported (summary "value_audit") and warned of, since the
-// secondary suppression does not yet repair on values.
-func auditValues(ctx context.Context, rel *sdc.Release, sum *report.Summary, say func(string), warn func(string)) error {
+// against its protection levels (Release.Levels), or, with exact_only,
+// against exact disclosure only. Any cell failing fails the run, as on
+// the counts.
+func auditValues(ctx context.Context, rel *sdc.Release, sum *report.Summary, say func(string), exactOnly bool) error {
 	t := rel.Table()
 	if !t.ExactValues() || !rel.HasLevels() {
 		return nil
@@ -482,7 +481,10 @@ func auditValues(ctx context.Context, rel *sdc.Release, sum *report.Summary, say
 	unit := math.Pow(10, float64(t.Decimals()))
 	req := func(c int) audit.Requirement {
 		u, l, ok := rel.Levels(c)
-		if !ok {
+		switch {
+		case exactOnly:
+			return audit.FrequencyRequirement(0) // not pinned to one value
+		case !ok:
 			return audit.Requirement{}
 		}
 		return audit.Requirement{Upper: math.Ceil(u*unit - 1e-6), Lower: math.Ceil(l*unit - 1e-6)}
@@ -494,22 +496,18 @@ func auditValues(ctx context.Context, rel *sdc.Release, sum *report.Summary, say
 	}
 	sum.End("value audit")
 	say(fmt.Sprintf("value audit: %d cells, %d disclosed, %d under their protection levels", a.Audited, len(a.Disclosed), len(a.UnderProtected)))
-	if len(a.Disclosed) > 0 {
-		return &UnresolvedError{Table: t, Findings: a.Disclosed}
+	if failing := append(append([]audit.Finding{}, a.Disclosed...), a.UnderProtected...); len(failing) > 0 {
+		for i := range failing {
+			if d := t.Decimals(); d > 0 {
+				failing[i].Why += fmt.Sprintf(" (the value in units of %s)", strconv.FormatFloat(1/unit, 'f', d, 64))
+			}
+		}
+		return &UnresolvedError{Table: t, Findings: failing}
 	}
-	o := report.OutcomeOf(a, nil, false)
 	if sum.Extra == nil {
 		sum.Extra = map[string]any{}
 	}
-	sum.Extra["value_audit"] = o
-	if n := len(a.UnderProtected); n > 0 && warn != nil {
-		first := a.UnderProtected[0]
-		units := ""
-		if d := t.Decimals(); d > 0 {
-			units = fmt.Sprintf(", in units of %s", strconv.FormatFloat(1/unit, 'f', d, 64))
-		}
-		warn(fmt.Sprintf("the value audit found %d sensitive cells whose published sums let an attacker narrow their value past a protection level (first: %s: %s%s); secondary suppression does not repair on values yet (summary.json: extra.value_audit)", n, t.Label(first.Cell), first.Why, units))
-	}
+	sum.Extra["value_audit"] = report.OutcomeOf(a, nil, false)
 	return nil
 }
 
