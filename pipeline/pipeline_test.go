@@ -491,6 +491,12 @@ func TestMagnitudeProtectMeetsLevels(t *testing.T) {
 				continue
 			}
 			checked++
+			// The internal file's value interval is the audit's: within the
+			// attacker's (a proven sub-interval at most) and meeting the levels.
+			iv, ok := rel.ValueInterval(cell)
+			require.True(t, ok, "trial %d %s: no value interval", trial, c.Key())
+			assert.LessOrEqual(t, c.Lower, iv.Lower+1e-6, "trial %d %s", trial, c.Key())
+			assert.GreaterOrEqual(t, c.Upper, iv.Upper-1e-6, "trial %d %s", trial, c.Key())
 			v := math.Round(tab.Value(cell) * 100)
 			assert.GreaterOrEqual(t, c.Upper, v+math.Ceil(up*100-1e-6), "trial %d %s: upper", trial, c.Key())
 			assert.LessOrEqual(t, c.Lower, math.Max(v-math.Ceil(lo*100-1e-6), 0), "trial %d %s: lower", trial, c.Key())

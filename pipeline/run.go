@@ -504,6 +504,11 @@ func auditValues(ctx context.Context, rel *sdc.Release, sum *report.Summary, say
 		}
 		return &UnresolvedError{Table: t, Findings: failing}
 	}
+	for c := 0; c < t.NumCells(); c++ {
+		if iv, ok := vrel.Interval(c); ok {
+			rel.SetValueInterval(c, iv)
+		}
+	}
 	if sum.Extra == nil {
 		sum.Extra = map[string]any{}
 	}

@@ -143,7 +143,7 @@ type Outputs struct {
 
 // outputColumns are the columns the output files add to the dimensions
 // (sdc.WritePublished, sdc.WriteInternal).
-var outputColumns = []string{"status", "reason", "contributors", "published", "difference", "lower", "upper", "interval", "upper_level", "lower_level"}
+var outputColumns = []string{"status", "reason", "contributors", "published", "difference", "lower", "upper", "interval", "upper_level", "lower_level", "value_lower", "value_upper"}
 
 // Limits of the options.
 const (
@@ -449,7 +449,7 @@ func (in *Input) validate() error {
 func (rq Requirement) validate() error {
 	for i, v := range []float64{rq.RangeMin, rq.RangePercent, rq.UpperLevel, rq.LowerLevel} {
 		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			return specErr("requirement."+[]string{"range_min", "range_percent", "upper_level", "lower_level"}[i], "%v: must be finite and not negative", v)
+			return specErr("requirement."+[]string{"range_min", "range_percent", "upper_level", "lower_level", "value_lower", "value_upper"}[i], "%v: must be finite and not negative", v)
 		}
 	}
 	return nil

@@ -111,6 +111,9 @@ func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
 	if r.upper != nil {
 		header = append(header, "upper_level", "lower_level")
 	}
+	if r.valueIv != nil {
+		header = append(header, "value_lower", "value_upper")
+	}
 	for _, n := range r.notes {
 		if _, err := bw.WriteString("# " + n + "\n"); err != nil {
 			return err
@@ -144,10 +147,18 @@ func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
 			rec[k+1] = formatBound(iv.Upper)
 			rec[k+2] = r.IntervalKind(c).String()
 		}
+		k += 3
 		if r.upper != nil {
-			rec[k+3], rec[k+4] = "", ""
+			rec[k], rec[k+1] = "", ""
 			if u, l, ok := r.Levels(c); ok {
-				rec[k+3], rec[k+4] = t.formatLevel(u), t.formatLevel(l)
+				rec[k], rec[k+1] = t.formatLevel(u), t.formatLevel(l)
+			}
+			k += 2
+		}
+		if r.valueIv != nil {
+			rec[k], rec[k+1] = "", ""
+			if iv, ok := r.valueIv[int32(c)]; ok {
+				rec[k], rec[k+1] = t.formatUnitsBound(iv.Lower), t.formatUnitsBound(iv.Upper)
 			}
 		}
 		cw.write(rec...)

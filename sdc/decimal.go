@@ -84,3 +84,12 @@ func (t *Table) formatLevel(v float64) string {
 	u := math.Ceil(v*p - 1e-6)
 	return strconv.FormatFloat(u/p, 'f', d, 64)
 }
+
+// formatUnitsBound writes a bound in units of the table's last decimal
+// place as a plain decimal ("" for an infinite one).
+func (t *Table) formatUnitsBound(u float64) string {
+	if math.IsInf(u, 0) || math.IsNaN(u) || t.mag == nil || t.mag.scale < 0 {
+		return ""
+	}
+	return formatUnits(int64(math.Round(u)), t.mag.scale)
+}

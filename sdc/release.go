@@ -110,6 +110,9 @@ type Release struct {
 	// upper and lower protection levels of the cells' values (magnitude
 	// tables; SetLevels), nil when not set.
 	upper, lower []float64
+	// valueIv are the attacker's intervals of withheld cells' values, in
+	// units of the last decimal place (SetValueInterval).
+	valueIv map[int32]Interval
 }
 
 // NewRelease returns a release of t in which every cell is published.
@@ -144,6 +147,7 @@ func (r *Release) Clone() *Release {
 		notes:    slices.Clone(r.notes),
 		upper:    slices.Clone(r.upper),
 		lower:    slices.Clone(r.lower),
+		valueIv:  maps.Clone(r.valueIv),
 	}
 	return c
 }
@@ -173,6 +177,23 @@ func (r *Release) Levels(c int) (upper, lower float64, ok bool) {
 		return 0, 0, false
 	}
 	return r.upper[c], r.lower[c], true
+}
+
+// SetValueInterval records the attacker's interval of cell c's value, in
+// whole units of the table's last decimal place (Table.Decimals), as an
+// audit of ValueTable(t) computes it; the internal file writes it in
+// plain decimals (value_lower, value_upper).
+func (r *Release) SetValueInterval(c int, iv Interval) {
+	if r.valueIv == nil {
+		r.valueIv = map[int32]Interval{}
+	}
+	r.valueIv[int32(c)] = iv
+}
+
+// ValueInterval returns cell c's value interval in units (SetValueInterval).
+func (r *Release) ValueInterval(c int) (Interval, bool) {
+	iv, ok := r.valueIv[int32(c)]
+	return iv, ok
 }
 
 // HasLevels reports whether protection levels are set (SetLevels).
