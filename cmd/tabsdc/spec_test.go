@@ -108,3 +108,45 @@ func TestRunSpecErrors(t *testing.T) {
 		})
 	}
 }
+
+// The README's magnitude example runs as documented: Utsira's
+// physiotherapy claims (one provider) and GP claims (two) are withheld,
+// with their levels and value intervals in the internal file, and the
+// published sums are exact.
+func TestMagnitudeExample(t *testing.T) {
+	src, err := filepath.Abs("../../examples/magnitude")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.MkdirAll("examples/magnitude", 0o755))
+	for _, name := range []string{"records.csv", "geo.csv", "spec.yaml"} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join("examples/magnitude", name), b, 0o644))
+	}
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"run", "examples/magnitude/spec.yaml", "--quiet"}, &stdout, &stderr), stderr.String())
+	pub := readCSV(t, "claims-published.csv")
+	in := readCSV(t, "claims-internal.csv")
+	col := map[string]int{}
+	for i, h := range in[0] {
+		col[h] = i
+	}
+	rows := map[string][]string{}
+	for _, r := range in[1:] {
+		rows[r[0]+"×"+r[1]] = r
+	}
+	for _, key := range []string{"1151×physio", "1151×gp"} {
+		r := rows[key]
+		assert.Equal(t, "primary", r[col["status"]], key)
+		assert.NotEmpty(t, r[col["upper_level"]], key)
+		assert.NotEmpty(t, r[col["value_upper"]], key)
+	}
+	assert.Equal(t, "24500.50", rows["1151×physio"][col["amount"]])
+	for _, r := range pub[1:] {
+		if r[0] == "1151" && r[1] == "physio" {
+			assert.Equal(t, []string{"", "", "suppressed"}, r[2:])
+		}
+		assert.NotContains(t, r[3], "e")
+	}
+}
