@@ -101,6 +101,12 @@ type Options struct {
 	// error.
 	Prior *Result
 
+	// Intruder, when set, says which withheld cells one person knows the
+	// value of (Singletons' intruders): in the audit of a magnitude
+	// table's values, a cell with a single contributor. Nil means a cell
+	// of count 1, the person counted in it.
+	Intruder func(c int) bool
+
 	// limits tunes column generation (see localLimits); zero means the
 	// defaults. For the tests.
 	limits localLimits

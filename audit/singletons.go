@@ -85,8 +85,12 @@ func singletons(ctx context.Context, rel *sdc.Release, opt Options, lps bool) (*
 	// another, and is a cell of count 1 either way).
 	var intruders []int
 	isIntruder := map[int]bool{}
+	knows := opt.Intruder
+	if knows == nil {
+		knows = func(c int) bool { return t.Freq(c) == 1 }
+	}
 	for c := 0; c < t.NumCells(); c++ {
-		if rel.Suppressed(c) && t.Freq(c) == 1 {
+		if rel.Suppressed(c) && knows(c) {
 			intruders = append(intruders, c)
 			isIntruder[c] = true
 		}

@@ -132,7 +132,9 @@ func (r round) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 // protectValues protects a magnitude release on its values: Gauss and the
 // audit-and-repair loop on the table of its sums (sdc.ValueTable: whole
 // units, so Gauss's cost order is the value, as in tau-ARGUS), each
-// sensitive cell against its protection levels. It returns the cells the
+// sensitive cell against its protection levels, for the outside attacker
+// and for every contributor alone in a withheld cell (who knows its
+// value). It returns the cells the
 // value pattern withholds besides the primary ones, for the counts' run
 // to keep withheld, and the cells it could not protect.
 func protectValues(ctx context.Context, rel *sdc.Release, m MethodSpec, progress func(string)) ([]suppress.GaussCell, []audit.Finding, error) {
@@ -164,7 +166,10 @@ func protectValues(ctx context.Context, rel *sdc.Release, m MethodSpec, progress
 			}
 			return audit.Requirement{Upper: math.Ceil(u*unit - 1e-6), Lower: math.Ceil(l*unit - 1e-6)}
 		},
-		Attacker:  audit.Attacker{IgnoreSingletons: true},
+		// A withheld value may be 0; a contributor alone in a withheld
+		// cell knows its value, alone or with one other such.
+		Attacker:  audit.Attacker{ZerosWithheld: true},
+		Intruder:  func(c int) bool { return t.Contributors(c) == 1 },
 		MaxRounds: m.MaxRounds,
 		NoCleanup: m.NoCleanup,
 		Progress:  say,

@@ -428,7 +428,7 @@ func TestValueAuditMatchesIndependentAttacker(t *testing.T) {
 // true ones digit for digit.
 func TestMagnitudeProtectMeetsLevels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
-	accepted, refused, checked := 0, 0, 0
+	accepted, refused, checked, intruderChecked := 0, 0, 0, 0
 	for trial := 0; trial < 40; trial++ {
 		ndims := 2 + trial%2
 		dims := make([]*sdc.Dimension, ndims)
@@ -438,7 +438,7 @@ func TestMagnitudeProtectMeetsLevels(t *testing.T) {
 		b, err := sdc.NewBuilder(dims...)
 		require.NoError(t, err)
 		shape := b.Shape()
-		for i := 0; i < 10+rng.IntN(60); i++ {
+		for i := 0; i < 60+rng.IntN(140); i++ {
 			c := shape.InnerCell(rng.IntN(shape.NumInner()))
 			nodes := make([]int, ndims)
 			for d := range nodes {
@@ -481,6 +481,44 @@ func TestMagnitudeProtectMeetsLevels(t *testing.T) {
 			}
 			lines[i] = strings.Join(f, ",")
 		}
+		// A contributor alone in a withheld cell knows its value: attack
+		// once for each, with that cell published.
+		for s := 0; s < tab.NumCells(); s++ {
+			if !rel.Suppressed(s) || tab.Contributors(s) != 1 {
+				continue
+			}
+			known := append([]string(nil), lines...)
+			f := strings.Split(known[s+1], ",")
+			f[ndims] = fmt.Sprint(tab.Freq(s))
+			f[ndims+1] = strings.Replace(tab.ValueText(s), ".", "", 1)
+			f[ndims+2] = "published"
+			known[s+1] = strings.Join(f, ",")
+			att, err := lpattack.Attack(context.Background(), strings.NewReader(strings.Join(known, "\n")+"\n"), dims, lpattack.Options{Count: "value"})
+			require.NoError(t, err, "trial %d", trial)
+			mine := map[int]bool{}
+			attack.Brute(tab, s, func(k int) { mine[k] = true })
+			for _, c := range att.Cells {
+				cell, err := tab.CellOf(c.Codes...)
+				require.NoError(t, err)
+				up, lo, ok := rel.Levels(cell)
+				if !ok || rel.Status(cell) != sdc.Primary {
+					continue
+				}
+				own := true // only the intruder's own contribution under it
+				attack.Brute(tab, cell, func(k int) {
+					if rel.Suppressed(tab.InnerCell(k)) && !mine[k] {
+						own = false
+					}
+				})
+				if own {
+					continue
+				}
+				intruderChecked++
+				v := math.Round(tab.Value(cell) * 100)
+				assert.GreaterOrEqual(t, c.Upper, v+math.Ceil(up*100-1e-6), "trial %d %s for the contributor of %s: upper", trial, c.Key(), tab.Label(s))
+				assert.LessOrEqual(t, c.Lower, math.Max(v-math.Ceil(lo*100-1e-6), 0), "trial %d %s for the contributor of %s: lower", trial, c.Key(), tab.Label(s))
+			}
+		}
 		att, err := lpattack.Attack(context.Background(), strings.NewReader(strings.Join(lines, "\n")+"\n"), dims, lpattack.Options{Count: "value"})
 		require.NoError(t, err, "trial %d", trial)
 		for _, c := range att.Cells {
@@ -502,7 +540,8 @@ func TestMagnitudeProtectMeetsLevels(t *testing.T) {
 			assert.LessOrEqual(t, c.Lower, math.Max(v-math.Ceil(lo*100-1e-6), 0), "trial %d %s: lower", trial, c.Key())
 		}
 	}
-	t.Logf("%d accepted, %d refused (cells it could not protect); %d sensitive cells checked", accepted, refused, checked)
+	t.Logf("%d accepted, %d refused (cells it could not protect); %d sensitive cells checked; %d for lone contributors", accepted, refused, checked, intruderChecked)
+	assert.Positive(t, intruderChecked)
 	assert.Greater(t, accepted, 10)
 	assert.Greater(t, checked, 50)
 }

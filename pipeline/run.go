@@ -461,8 +461,9 @@ func auditWithheld(ctx context.Context, base *sdc.Table, tables []Table, out *Ou
 // sums: the LP over the cells' values (sdc.ValueTable: whole units of
 // the last decimal place, non-negative), each sensitive cell checked
 // against its protection levels (Release.Levels), or, with exact_only,
-// against exact disclosure only. Any cell failing fails the run, as on
-// the counts.
+// against exact disclosure only; then the same for each contributor alone
+// in a withheld cell, who knows its value (audit.Singletons with those
+// cells as intruders). Any cell failing fails the run, as on the counts.
 func auditValues(ctx context.Context, rel *sdc.Release, sum *report.Summary, say func(string), exactOnly bool) error {
 	t := rel.Table()
 	if !t.ExactValues() || !rel.HasLevels() {
@@ -490,13 +491,27 @@ func auditValues(ctx context.Context, rel *sdc.Release, sum *report.Summary, say
 		return audit.Requirement{Upper: math.Ceil(u*unit - 1e-6), Lower: math.Ceil(l*unit - 1e-6)}
 	}
 	sum.Begin("value audit")
-	a, err := audit.Audit(ctx, vrel, audit.Options{Requirement: req, Attacker: audit.Attacker{ZerosWithheld: true, IgnoreSingletons: true}})
+	aopt := audit.Options{Requirement: req, Attacker: audit.Attacker{ZerosWithheld: true},
+		Intruder: func(c int) bool { return t.Contributors(c) == 1 }}
+	a, err := audit.Audit(ctx, vrel, aopt)
 	if err != nil {
 		return err
 	}
+	var sg *audit.SingletonResult
+	if a.Passed() {
+		// A contributor alone in a withheld cell knows its value.
+		if sg, err = audit.Singletons(ctx, vrel, aopt); err != nil {
+			return err
+		}
+	}
 	sum.End("value audit")
 	say(fmt.Sprintf("value audit: %d cells, %d disclosed, %d under their protection levels", a.Audited, len(a.Disclosed), len(a.UnderProtected)))
-	if failing := append(append([]audit.Finding{}, a.Disclosed...), a.UnderProtected...); len(failing) > 0 {
+	failing := append(append([]audit.Finding{}, a.Disclosed...), a.UnderProtected...)
+	if sg != nil {
+		say(fmt.Sprintf("value audit: %d lone contributors; %d cells disclosed to one, %d under their levels", sg.Intruders, len(sg.Disclosed), len(sg.UnderProtected)))
+		failing = append(append(failing, sg.Disclosed...), sg.UnderProtected...)
+	}
+	if len(failing) > 0 {
 		for i := range failing {
 			if d := t.Decimals(); d > 0 {
 				failing[i].Why += fmt.Sprintf(" (the value in units of %s)", strconv.FormatFloat(1/unit, 'f', d, 64))
@@ -512,7 +527,7 @@ func auditValues(ctx context.Context, rel *sdc.Release, sum *report.Summary, say
 	if sum.Extra == nil {
 		sum.Extra = map[string]any{}
 	}
-	sum.Extra["value_audit"] = report.OutcomeOf(a, nil, false)
+	sum.Extra["value_audit"] = report.OutcomeOf(a, sg, false)
 	return nil
 }
 

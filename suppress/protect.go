@@ -57,6 +57,10 @@ type ProtectOptions struct {
 	// NoCleanup skips the cleanup before the first audit, which publishes
 	// again the secondary cells the pattern does not need (see Protect).
 	NoCleanup bool
+	// Intruder, when set, says which withheld cells one person knows the
+	// value of, for the singleton check (audit.Options.Intruder): nil
+	// means a cell of count 1.
+	Intruder func(c int) bool
 	// Progress, when set, is told what each stage is doing.
 	Progress func(msg string)
 
@@ -228,7 +232,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		return nil, err
 	}
 	say("secondary suppression: %d cells", res.Gauss.Secondary)
-	aopt := audit.Options{Requirement: opt.Requirement, Default: opt.Default, Full: opt.FullAudit, Attacker: att}
+	aopt := audit.Options{Requirement: opt.Requirement, Default: opt.Default, Full: opt.FullAudit, Attacker: att, Intruder: opt.Intruder}
 	if opt.Progress != nil {
 		// The audit of a large table takes minutes: say how far it is,
 		// every ten seconds at most.
