@@ -158,7 +158,15 @@ func protectValues(ctx context.Context, rel *sdc.Release, m MethodSpec, progress
 			progress("values: " + msg)
 		}
 	}
+	var gopt suppress.GaussOptions // cost: the value (the value table's count)
+	switch m.Cost {
+	case "count":
+		gopt.Cost = func(_ *sdc.Table, c int) float64 { return float64(t.Freq(c)) }
+	case "unity":
+		gopt.Cost = func(*sdc.Table, int) float64 { return 1 }
+	}
 	res, err := suppress.ProtectLinked(ctx, vt, []*sdc.Release{vrel}, suppress.ProtectOptions{
+		Gauss: gopt,
 		Requirement: func(c int) audit.Requirement {
 			u, l, ok := rel.Levels(c)
 			if !ok {

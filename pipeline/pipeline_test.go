@@ -456,6 +456,7 @@ func TestMagnitudeProtectMeetsLevels(t *testing.T) {
 		spec := &pipeline.Spec{
 			Rules:       pipeline.Rules{Dominance: []pipeline.DominanceArg{{N: 1, K: 85}}, PPercent: &pipeline.PPercentArg{P: 10}},
 			Requirement: pipeline.Requirement{RangeMin: 1},
+			Method:      pipeline.MethodSpec{Name: "gauss", Cost: []string{"value", "count", "unity"}[trial%3]},
 			Outputs:     pipeline.Outputs{Published: filepath.Join(dir, "p.csv")},
 		}
 		res, err := pipeline.RunTable(context.Background(), tab, spec, pipeline.Options{})

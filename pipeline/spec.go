@@ -114,6 +114,9 @@ type MethodSpec struct {
 	MaxRounds    int  `yaml:"max_rounds,omitempty" json:"max_rounds,omitempty"`
 	NoCleanup    bool `yaml:"no_cleanup,omitempty" json:"no_cleanup,omitempty"`
 	PublishZeros bool `yaml:"publish_zeros,omitempty" json:"publish_zeros,omitempty"`
+	// Cost is the cost order of a magnitude table's secondary suppression
+	// on its values: value (the default, as in tau-ARGUS), count or unity.
+	Cost string `yaml:"cost,omitempty" json:"cost,omitempty"`
 
 	// rounding
 	Base          int64  `yaml:"base,omitempty" json:"base,omitempty"`
@@ -483,7 +486,7 @@ func (r *Rules) Validate() error {
 
 // methodOptions lists which options go with which built-in method.
 var methodOptions = map[string][]string{
-	"gauss":       {"exact_only", "full_audit", "max_rounds", "no_cleanup", "publish_zeros"},
+	"gauss":       {"exact_only", "full_audit", "max_rounds", "no_cleanup", "publish_zeros", "cost"},
 	"none":        {},
 	"small-count": {"base", "max_round", "up_from_zero", "seed"},
 	"controlled":  {"base", "deterministic"},
@@ -498,7 +501,7 @@ func (m *MethodSpec) set() []string {
 		on   bool
 	}{
 		{"exact_only", m.ExactOnly}, {"full_audit", m.FullAudit}, {"max_rounds", m.MaxRounds != 0},
-		{"no_cleanup", m.NoCleanup}, {"publish_zeros", m.PublishZeros},
+		{"no_cleanup", m.NoCleanup}, {"publish_zeros", m.PublishZeros}, {"cost", m.Cost != ""},
 		{"base", m.Base != 0}, {"max_round", m.MaxRound != 0}, {"up_from_zero", m.UpFromZero},
 		{"seed", m.Seed != 0}, {"deterministic", m.Deterministic},
 	} {
@@ -537,6 +540,11 @@ func (s *Spec) validateMethod() error {
 		}
 		if m.MaxRounds < 1 || m.MaxRounds > MaxMaxRounds {
 			return specErr("method.max_rounds", "%d: want 1 to %d", m.MaxRounds, MaxMaxRounds)
+		}
+		switch m.Cost {
+		case "", "value", "count", "unity":
+		default:
+			return specErr("method.cost", "%q: want value, count or unity", m.Cost)
 		}
 		if m.ExactOnly && m.FullAudit {
 			return specErr("method.full_audit", "contradicts exact_only (exact_only runs no interval audit)")

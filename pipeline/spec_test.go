@@ -39,6 +39,7 @@ func TestParseSpec(t *testing.T) {
 		{"table over one dimension twice", head + "tables: [{name: a, dims: [geo, geo]}]\nrules: {max_n: 4}\noutputs: {published: p.csv}\n", 7, "tables[0].dims", "twice"},
 		{"none with a requirement", head + "rules: {max_n: 4}\nmethod: {name: none}\nrequirement: {range_min: 3}\noutputs: {published: p.csv}\n", 9, "requirement", "none audits nothing"},
 		{"dominance on counts", head + "rules:\n  dominance: [{n: 1, k: 85}]\n  max_n: 3\noutputs: {published: p.csv}\n", 8, "rules.dominance", "needs a magnitude table"},
+		{"unknown cost", head + "rules: {max_n: 4}\nmethod: {name: gauss, cost: price}\noutputs: {published: p.csv}\n", 8, "method.cost", "want value, count or unity"},
 		{"two documents", head + "rules: {max_n: 4}\noutputs: {published: p.csv}\n---\nrules: {}\n", 0, "", "more than one"},
 	}
 	for _, tc := range cases {

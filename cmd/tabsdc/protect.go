@@ -143,7 +143,7 @@ var flagNames = map[string]string{
 	"rules.dominance": "--dominance", "rules.p_percent": "--p-percent", "rules.pq": "--pq",
 	"rules.suppress_cells": "--suppress-cells", "rules.publish_cells": "--publish-cells",
 	"method.exact_only": "--exact-only", "method.full_audit": "--full-audit", "method.max_rounds": "--max-rounds",
-	"method.no_cleanup": "--no-cleanup", "method.publish_zeros": "--publish-zeros", "method.base": "--base",
+	"method.no_cleanup": "--no-cleanup", "method.cost": "--cost", "method.publish_zeros": "--publish-zeros", "method.base": "--base",
 	"method.max_round": "--max-round", "method.up_from_zero": "--up-from-zero", "method.seed": "--seed",
 	"method.deterministic":  "--deterministic",
 	"requirement.range_min": "--range-min", "requirement.range_percent": "--range-percent",
@@ -298,6 +298,7 @@ func runProtect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fullAudit := fs.Bool("full-audit", false, "gauss: compute every suppressed cell's exact interval (slower); by default cells already proven safe get a proven sub-interval")
 	maxRounds := fs.Int("max-rounds", 30, fmt.Sprintf("gauss: the most audit-and-repair rounds, 1 to %d", pipeline.MaxMaxRounds))
 	noCleanup := fs.Bool("no-cleanup", false, "gauss: keep every secondary cell; by default, before the audit, secondary cells the pattern does not need are published again (summary.json: republished)")
+	cost := fs.String("cost", "", "gauss, magnitude tables: the cost order of the secondary suppression on values: value (the default, as in tau-ARGUS), count or unity")
 	publishZeros := fs.Bool("publish-zeros", false, "gauss: never withhold a zero count as a secondary cell; the attacker, who knows the policy, then knows every suppressed cell to be at least 1, and more cells are withheld to meet that. By default zeros may be secondary cells (fewer cells withheld; but Gauss keeps every zero in its elimination, which may exceed its memory guard on large tables)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -326,7 +327,7 @@ func runProtect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	spec.Requirement = rq.spec()
 	spec.Outputs = of.spec()
 	m := &spec.Method
-	m.ExactOnly, m.FullAudit, m.NoCleanup, m.PublishZeros = *exactOnly, *fullAudit, *noCleanup, *publishZeros
+	m.ExactOnly, m.FullAudit, m.NoCleanup, m.PublishZeros, m.Cost = *exactOnly, *fullAudit, *noCleanup, *publishZeros, *cost
 	if set["max-rounds"] || *secondary == "gauss" {
 		m.MaxRounds = *maxRounds
 		if *maxRounds == 0 {
