@@ -44,6 +44,13 @@ func (g gauss) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 		if len(unresolved) > 0 {
 			return &Outcome{Releases: rels, Kind: Withheld, Unresolved: unresolved}, nil
 		}
+		if job.SumsOnly {
+			// The counts are not published: the value pattern is the release.
+			for _, x := range extra {
+				rels[0].Set(x.Cell, sdc.Secondary, "protects a value")
+			}
+			return &Outcome{Releases: rels, Kind: Withheld, Attacker: audit.Attacker{ZerosWithheld: true}, Method: "suppression of sums (secondary: gauss on values)"}, nil
+		}
 		gopt.Extra, gopt.ExtraReason = extra, "protects a value"
 	}
 	res, err := suppress.ProtectLinked(ctx, job.Base, rels, suppress.ProtectOptions{

@@ -36,6 +36,9 @@ type Job struct {
 	// policy (Rules.ProtectZeros: zeros may be withheld).
 	Requirement audit.Requirement
 	Attacker    audit.Attacker
+	// SumsOnly: the release publishes a magnitude table's sums without
+	// its counts (outputs.sums_only): only the values need protecting.
+	SumsOnly bool
 	// Progress receives a line of progress (never nil).
 	Progress func(msg string)
 }

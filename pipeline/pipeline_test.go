@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"math"
@@ -545,4 +546,43 @@ func TestMagnitudeProtectMeetsLevels(t *testing.T) {
 	assert.Positive(t, intruderChecked)
 	assert.Greater(t, accepted, 10)
 	assert.Greater(t, checked, 50)
+}
+
+// sums_only: the published file has the sums and no counts, and the
+// audit is the values' (which the independent attacker confirms on the
+// README's example); a frequency table cannot publish sums only.
+func TestSumsOnly(t *testing.T) {
+	src, err := filepath.Abs("../examples/magnitude")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	spec := &pipeline.Spec{
+		Input: pipeline.Input{Records: filepath.Join(src, "records.csv"), Value: "amount", Contributor: "provider",
+			Dims: []pipeline.Dim{{Name: "geo", File: filepath.Join(src, "geo.csv")}, {Name: "service"}}},
+		Rules:   pipeline.Rules{Dominance: []pipeline.DominanceArg{{N: 1, K: 85}}, PPercent: &pipeline.PPercentArg{P: 10}},
+		Outputs: pipeline.Outputs{Published: filepath.Join(dir, "p.csv"), SumsOnly: true},
+	}
+	res, err := pipeline.Run(context.Background(), spec, pipeline.Options{})
+	require.NoError(t, err)
+	require.NoError(t, res.Write(context.Background()))
+	require.NotNil(t, res.Summary.Audit)
+	assert.True(t, res.Summary.Audit.Passed)
+	assert.Positive(t, res.Summary.Audit.SingletonIntruders)
+	rows := readRows(t, spec.Outputs.Published)
+	assert.Equal(t, []string{"geo", "service", "amount", "status"}, rows[0])
+
+	bad := *spec
+	bad.Input = pipeline.Input{Cells: "c.csv", Dims: []pipeline.Dim{{Name: "geo"}}}
+	bad.Rules = pipeline.Rules{MaxN: 4}
+	var se *pipeline.SpecError
+	require.ErrorAs(t, bad.Validate(), &se)
+	assert.Equal(t, "outputs.sums_only", se.Key)
+}
+
+func readRows(t *testing.T, path string) [][]string {
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	return rows
 }

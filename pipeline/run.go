@@ -180,7 +180,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	job := &Job{Base: base, Spec: s.Method, Requirement: req, Attacker: audit.Attacker{ZerosWithheld: s.Rules.ProtectZeros}, Progress: say}
+	job := &Job{Base: base, Spec: s.Method, Requirement: req, Attacker: audit.Attacker{ZerosWithheld: s.Rules.ProtectZeros}, SumsOnly: s.Outputs.SumsOnly, Progress: say}
 	if !isRounding(s.Method.Name) {
 		sum.Begin("primary")
 		for i := range tables {
@@ -200,6 +200,11 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 					if err := rel.SetLevels(up, lo); err != nil {
 						return nil, err
 					}
+				}
+			}
+			if s.Outputs.SumsOnly {
+				if err := rel.PublishSumsOnly(); err != nil {
+					return nil, err
 				}
 			}
 			tables[i].Release = rel
@@ -274,12 +279,20 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 
 	switch out.Kind {
 	case Withheld:
-		if err := auditWithheld(ctx, base, tables, out, job, sum, say, s.Method.FullAudit); err != nil {
+		if s.Outputs.SumsOnly {
+			// No count is published: the values are what an attacker reads.
+			att := audit.Attacker{ZerosWithheld: true}
+			sum.Attacker = report.AttackerOf(att)
+			tables[0].Release.SetNotes(append(sum.Attacker.Notes(), "the published file shows sums, not counts: the audit is on the values (extra.value_audit)")...)
+		} else if err := auditWithheld(ctx, base, tables, out, job, sum, say, s.Method.FullAudit); err != nil {
 			return nil, err
 		}
 		if len(tables) == 1 {
 			if err := auditValues(ctx, tables[0].Release, sum, say, s.Method.ExactOnly); err != nil {
 				return nil, err
+			}
+			if o, ok := sum.Extra["value_audit"].(*report.AuditOutcome); ok && s.Outputs.SumsOnly {
+				sum.Audit = o // the only audit: no count is published
 			}
 		}
 	case Changed:

@@ -140,6 +140,9 @@ type Requirement struct {
 // CSV files get .NAME before their extension.
 type Outputs struct {
 	Published string `yaml:"published" json:"published"`
+	// SumsOnly: a magnitude table publishes its sums without its counts;
+	// then only the values are protected and audited.
+	SumsOnly bool `yaml:"sums_only,omitempty" json:"sums_only,omitempty"`
 	Internal  string `yaml:"internal,omitempty" json:"internal,omitempty"`
 	Summary   string `yaml:"summary,omitempty" json:"summary,omitempty"`
 }
@@ -365,6 +368,16 @@ func (s *Spec) validate(t *sdc.Table) error {
 	if s.Outputs.Published == "" {
 		return specErr("outputs.published", "required")
 	}
+	if s.Outputs.SumsOnly {
+		switch {
+		case t == nil && (in.Records == "" || in.Value == "" || in.Contributor == ""), t != nil && !t.HasMagnitude():
+			return specErr("outputs.sums_only", "goes with a magnitude table (records with a value and a contributor column)")
+		case s.Rules.magnitude() == "":
+			return specErr("outputs.sums_only", "needs a rule of contributions (dominance, p_percent, pq) to protect the sums against")
+		case s.Method.Name != "gauss" || s.Method.ExactOnly || len(s.Tables) > 0:
+			return specErr("outputs.sums_only", "goes with method gauss (not exact_only) on one table")
+		}
+	}
 	return nil
 }
 
@@ -566,7 +579,7 @@ func (s *Spec) validateMethod() error {
 	if !isRounding(m.Name) && !s.Rules.any() && s.Rules.SuppressCells == "" {
 		return specErr("rules", "no primary rule: give max_n, min_contributors, dominance, p_percent, pq or suppress_cells")
 	}
-	if !isRounding(m.Name) && m.Name != "none" && !m.ExactOnly && s.Requirement == (Requirement{}) && s.Rules.MaxN == 0 {
+	if !isRounding(m.Name) && m.Name != "none" && !m.ExactOnly && !s.Outputs.SumsOnly && s.Requirement == (Requirement{}) && s.Rules.MaxN == 0 {
 		return specErr("requirement", "none given, and no max_n to derive one from: set range_min, range_percent, upper_level or lower_level (or method.exact_only for exact disclosure only)")
 	}
 	if m.Name == "none" && (s.Requirement != Requirement{}) {

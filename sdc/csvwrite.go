@@ -48,7 +48,9 @@ func WritePublished(w io.Writer, r *Release, opt WriteOptions) error {
 	for _, d := range t.dims {
 		header = append(header, d.Name())
 	}
-	header = append(header, cn)
+	if p.HasCounts() {
+		header = append(header, cn)
+	}
 	if t.HasMagnitude() {
 		header = append(header, vn)
 	}
@@ -59,12 +61,14 @@ func WritePublished(w io.Writer, r *Release, opt WriteOptions) error {
 	for c := 0; c < t.NumCells(); c++ {
 		rec = t.codesInto(c, rec)
 		k := t.NumDims()
-		rec[k] = ""
-		if v, ok := p.Count(c); ok {
-			num = strconv.AppendInt(num[:0], v, 10)
-			rec[k] = string(num)
+		if p.HasCounts() {
+			rec[k] = ""
+			if v, ok := p.Count(c); ok {
+				num = strconv.AppendInt(num[:0], v, 10)
+				rec[k] = string(num)
+			}
+			k++
 		}
-		k++
 		if t.HasMagnitude() {
 			rec[k] = ""
 			if v, ok := p.SumText(c); ok {

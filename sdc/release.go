@@ -113,6 +113,9 @@ type Release struct {
 	// valueIv are the attacker's intervals of withheld cells' values, in
 	// units of the last decimal place (SetValueInterval).
 	valueIv map[int32]Interval
+	// sumsOnly: a magnitude release that publishes its sums, not its
+	// counts (PublishSumsOnly).
+	sumsOnly bool
 }
 
 // NewRelease returns a release of t in which every cell is published.
@@ -148,6 +151,7 @@ func (r *Release) Clone() *Release {
 		upper:    slices.Clone(r.upper),
 		lower:    slices.Clone(r.lower),
 		valueIv:  maps.Clone(r.valueIv),
+		sumsOnly: r.sumsOnly,
 	}
 	return c
 }
@@ -195,6 +199,21 @@ func (r *Release) ValueInterval(c int) (Interval, bool) {
 	iv, ok := r.valueIv[int32(c)]
 	return iv, ok
 }
+
+// PublishSumsOnly makes a magnitude release publish its sums without its
+// counts: the published view (Public) shows no count, and a published
+// file has no count column. An error for a frequency table, whose counts
+// are what it publishes.
+func (r *Release) PublishSumsOnly() error {
+	if !r.t.HasMagnitude() {
+		return fmt.Errorf("release: a frequency table publishes its counts")
+	}
+	r.sumsOnly = true
+	return nil
+}
+
+// SumsOnly reports whether the release publishes sums without counts.
+func (r *Release) SumsOnly() bool { return r.sumsOnly }
 
 // HasLevels reports whether protection levels are set (SetLevels).
 func (r *Release) HasLevels() bool { return r.upper != nil }
@@ -378,8 +397,16 @@ func (r *Release) Public() PublicView { return PublicView{r} }
 func (p PublicView) Table() *Table { return p.r.t }
 
 // Count is the count published for cell c, and false when c is withheld
-// or hidden.
-func (p PublicView) Count(c int) (int64, bool) { return p.r.Value(c) }
+// or hidden, or the release publishes sums only.
+func (p PublicView) Count(c int) (int64, bool) {
+	if p.r.sumsOnly {
+		return 0, false
+	}
+	return p.r.Value(c)
+}
+
+// HasCounts reports whether the published view shows counts at all.
+func (p PublicView) HasCounts() bool { return !p.r.sumsOnly }
 
 // Sum is the magnitude published for cell c: for a magnitude table, the
 // true sum of a cell whose count is published unchanged; false otherwise

@@ -148,7 +148,7 @@ var flagNames = map[string]string{
 	"method.deterministic":  "--deterministic",
 	"requirement.range_min": "--range-min", "requirement.range_percent": "--range-percent",
 	"requirement.upper_level": "--upper-level", "requirement.lower_level": "--lower-level",
-	"outputs.published": "--out", "outputs.internal": "--internal", "outputs.summary": "--json",
+	"outputs.published": "--out", "outputs.internal": "--internal", "outputs.summary": "--json", "outputs.sums_only": "--sums-only",
 }
 
 // flagError turns a spec's error into a usage error naming the flag that
@@ -298,6 +298,7 @@ func runProtect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fullAudit := fs.Bool("full-audit", false, "gauss: compute every suppressed cell's exact interval (slower); by default cells already proven safe get a proven sub-interval")
 	maxRounds := fs.Int("max-rounds", 30, fmt.Sprintf("gauss: the most audit-and-repair rounds, 1 to %d", pipeline.MaxMaxRounds))
 	noCleanup := fs.Bool("no-cleanup", false, "gauss: keep every secondary cell; by default, before the audit, secondary cells the pattern does not need are published again (summary.json: republished)")
+	sumsOnly := fs.Bool("sums-only", false, "magnitude tables: publish the sums without the counts; only the values are then protected and audited")
 	cost := fs.String("cost", "", "gauss, magnitude tables: the cost order of the secondary suppression on values: value (the default, as in tau-ARGUS), count or unity")
 	publishZeros := fs.Bool("publish-zeros", false, "gauss: never withhold a zero count as a secondary cell; the attacker, who knows the policy, then knows every suppressed cell to be at least 1, and more cells are withheld to meet that. By default zeros may be secondary cells (fewer cells withheld; but Gauss keeps every zero in its elimination, which may exceed its memory guard on large tables)")
 	if err := parse(fs, args); err != nil {
@@ -326,6 +327,7 @@ func runProtect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	spec.Requirement = rq.spec()
 	spec.Outputs = of.spec()
+	spec.Outputs.SumsOnly = *sumsOnly
 	m := &spec.Method
 	m.ExactOnly, m.FullAudit, m.NoCleanup, m.PublishZeros, m.Cost = *exactOnly, *fullAudit, *noCleanup, *publishZeros, *cost
 	if set["max-rounds"] || *secondary == "gauss" {
