@@ -142,9 +142,9 @@ type Outputs struct {
 	Published string `yaml:"published" json:"published"`
 	// SumsOnly: a magnitude table publishes its sums without its counts;
 	// then only the values are protected and audited.
-	SumsOnly bool `yaml:"sums_only,omitempty" json:"sums_only,omitempty"`
-	Internal  string `yaml:"internal,omitempty" json:"internal,omitempty"`
-	Summary   string `yaml:"summary,omitempty" json:"summary,omitempty"`
+	SumsOnly bool   `yaml:"sums_only,omitempty" json:"sums_only,omitempty"`
+	Internal string `yaml:"internal,omitempty" json:"internal,omitempty"`
+	Summary  string `yaml:"summary,omitempty" json:"summary,omitempty"`
 }
 
 // outputColumns are the columns the output files add to the dimensions
