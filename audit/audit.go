@@ -375,32 +375,28 @@ func auditCells(ctx context.Context, rel *sdc.Release, opt Options, only func(c 
 		opt.Progress(len(m.targets), len(m.targets))
 	}
 
-	if only != nil {
+	if only == nil {
+		// What a later audit may start from (Options.Prior).
+		res.table, res.attacker = m.t, opt.Attacker
+		res.withheld = make([]int32, len(m.targets))
+		res.attained = make([]sdc.Interval, len(m.targets))
+	} else {
 		res.Audited = 0
-		for i, tg := range m.targets {
-			if c := int(tg.cell); only(c) {
-				res.Audited++
-				iv := integral(sdc.Interval{Lower: snap(lo[i]), Upper: snap(hi[i])})
-				kind := sdc.IntervalExact
-				if !exact[i] {
-					kind = sdc.IntervalProven
-				}
-				rel.SetInterval(c, iv, kind)
-				res.check(rel, opt, c, iv)
-			}
-		}
-		return res, nil
 	}
-	res.table, res.attacker = m.t, opt.Attacker
-	res.withheld = make([]int32, len(m.targets))
-	res.attained = make([]sdc.Interval, len(m.targets))
 	for i, tg := range m.targets {
 		c := int(tg.cell)
+		if only != nil && !only(c) {
+			continue
+		}
 		iv := sdc.Interval{Lower: snap(lo[i]), Upper: snap(hi[i])}
-		// Exact bounds are attained by the LPs' optimal tables, and
-		// sub-intervals by the tables found; tables of independent
-		// components combine.
-		res.withheld[i], res.attained[i] = tg.cell, iv
+		if only == nil {
+			// Exact bounds are attained by the LPs' optimal tables, and
+			// sub-intervals by the tables found; tables of independent
+			// components combine.
+			res.withheld[i], res.attained[i] = tg.cell, iv
+		} else {
+			res.Audited++
+		}
 		iv = integral(iv)
 		kind := sdc.IntervalExact
 		if !exact[i] {

@@ -97,18 +97,8 @@ func AuditPattern(ctx context.Context, spec *Spec, opt AuditOptions) (*AuditResu
 	if err := CheckPaths(append(s.InputPaths(), report.InputFile{Role: "pattern", Path: opt.Pattern}), outs); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSpec, err)
 	}
-	say := opt.Progress
-	if say == nil {
-		say = func(string) {}
-	}
-	now := opt.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	req, err := s.requirement()
-	if err != nil {
-		return nil, err
-	}
+	say, now := progressOr(opt.Progress), nowOr(opt.Now)
+	req := s.requirement()
 	att := audit.Attacker{ZerosWithheld: !opt.PublishZeros || s.Rules.ProtectZeros, IgnoreSingletons: opt.NoSingletons}
 	aopt := audit.Options{Default: req, Full: opt.FullAudit, Attacker: att}
 	sum := &report.Summary{Tool: Version(), Date: now.UTC().Format(time.RFC3339), Method: "audit of a given pattern", Attacker: report.AttackerOf(att)}

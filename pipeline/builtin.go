@@ -33,10 +33,11 @@ func (g gauss) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 		rels[i] = t.Release
 	}
 	m := g.spec
-	// A magnitude table with protection levels is protected on its values
-	// first; the cells that takes stay withheld when the counts are.
+	// A magnitude table is protected on its values first (to the rules'
+	// protection levels, a primary cell without levels against disclosure);
+	// the cells that takes stay withheld when the counts are.
 	var gopt suppress.GaussOptions
-	if len(rels) == 1 && rels[0].HasLevels() && rels[0].Table().ExactValues() && !m.ExactOnly {
+	if len(rels) == 1 && rels[0].Table().ExactValues() && !m.ExactOnly {
 		extra, unresolved, err := protectValues(ctx, rels[0], m, job.Progress)
 		if err != nil {
 			return nil, err

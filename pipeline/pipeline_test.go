@@ -429,7 +429,7 @@ func TestValueAuditMatchesIndependentAttacker(t *testing.T) {
 // true ones digit for digit.
 func TestMagnitudeProtectMeetsLevels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
-	accepted, refused, checked, intruderChecked := 0, 0, 0, 0
+	accepted, refused, checked, intruderChecked, noLevel := 0, 0, 0, 0, 0
 	for trial := 0; trial < 40; trial++ {
 		ndims := 2 + trial%2
 		dims := make([]*sdc.Dimension, ndims)
@@ -454,8 +454,14 @@ func TestMagnitudeProtectMeetsLevels(t *testing.T) {
 		tab, err := b.Build()
 		require.NoError(t, err)
 		dir := t.TempDir()
+		// Every fourth table has the frequency rule only: no levels, and
+		// its primary cells must not be pinned, on their values either.
+		rules := pipeline.Rules{Dominance: []pipeline.DominanceArg{{N: 1, K: 85}}, PPercent: &pipeline.PPercentArg{P: 10}}
+		if trial%4 == 3 {
+			rules = pipeline.Rules{MaxN: 3}
+		}
 		spec := &pipeline.Spec{
-			Rules:       pipeline.Rules{Dominance: []pipeline.DominanceArg{{N: 1, K: 85}}, PPercent: &pipeline.PPercentArg{P: 10}},
+			Rules:       rules,
 			Requirement: pipeline.Requirement{RangeMin: 1},
 			Method:      pipeline.MethodSpec{Name: "gauss", Cost: []string{"value", "count", "unity"}[trial%3]},
 			Outputs:     pipeline.Outputs{Published: filepath.Join(dir, "p.csv")},
@@ -495,24 +501,39 @@ func TestMagnitudeProtectMeetsLevels(t *testing.T) {
 			f[ndims+1] = strings.Replace(tab.ValueText(s), ".", "", 1)
 			f[ndims+2] = "published"
 			known[s+1] = strings.Join(f, ",")
-			att, err := lpattack.Attack(context.Background(), strings.NewReader(strings.Join(known, "\n")+"\n"), dims, lpattack.Options{Count: "value"})
+			att, err := lpattack.Attack(context.Background(), strings.NewReader(strings.Join(known, "\n")+"\n"), dims, lpattack.Options{Count: "value", Engine: lpattack.Sparse})
 			require.NoError(t, err, "trial %d", trial)
 			mine := map[int]bool{}
 			attack.Brute(tab, s, func(k int) { mine[k] = true })
 			for _, c := range att.Cells {
 				cell, err := tab.CellOf(c.Codes...)
 				require.NoError(t, err)
-				up, lo, ok := rel.Levels(cell)
-				if !ok || rel.Status(cell) != sdc.Primary {
+				if rel.Status(cell) != sdc.Primary {
 					continue
 				}
-				own := true // only the intruder's own contribution under it
+				// Nothing new to the intruder: a cell whose withheld inner
+				// cells are all under the intruder's, or a cell above it
+				// whose one contributor is the intruder.
+				own, under := true, map[int]bool{}
 				attack.Brute(tab, cell, func(k int) {
+					under[k] = true
 					if rel.Suppressed(tab.InnerCell(k)) && !mine[k] {
 						own = false
 					}
 				})
+				if !own && tab.Contributors(cell) == 1 {
+					own = true
+					for k := range mine {
+						own = own && under[k]
+					}
+				}
 				if own {
+					continue
+				}
+				up, lo, ok := rel.Levels(cell)
+				if !ok {
+					assert.Greater(t, c.Width(), 0.5, "trial %d %s for the contributor of %s: pinned", trial, c.Key(), tab.Label(s))
+					noLevel++
 					continue
 				}
 				intruderChecked++
@@ -521,13 +542,18 @@ func TestMagnitudeProtectMeetsLevels(t *testing.T) {
 				assert.LessOrEqual(t, c.Lower, math.Max(v-math.Ceil(lo*100-1e-6), 0), "trial %d %s for the contributor of %s: lower", trial, c.Key(), tab.Label(s))
 			}
 		}
-		att, err := lpattack.Attack(context.Background(), strings.NewReader(strings.Join(lines, "\n")+"\n"), dims, lpattack.Options{Count: "value"})
+		att, err := lpattack.Attack(context.Background(), strings.NewReader(strings.Join(lines, "\n")+"\n"), dims, lpattack.Options{Count: "value", Engine: lpattack.Sparse})
 		require.NoError(t, err, "trial %d", trial)
 		for _, c := range att.Cells {
 			cell, err := tab.CellOf(c.Codes...)
 			require.NoError(t, err)
+			if rel.Status(cell) != sdc.Primary {
+				continue
+			}
 			up, lo, ok := rel.Levels(cell)
-			if !ok || rel.Status(cell) != sdc.Primary {
+			if !ok {
+				assert.Greater(t, c.Width(), 0.5, "trial %d %s: pinned", trial, c.Key())
+				noLevel++
 				continue
 			}
 			checked++
@@ -542,8 +568,9 @@ func TestMagnitudeProtectMeetsLevels(t *testing.T) {
 			assert.LessOrEqual(t, c.Lower, math.Max(v-math.Ceil(lo*100-1e-6), 0), "trial %d %s: lower", trial, c.Key())
 		}
 	}
-	t.Logf("%d accepted, %d refused (cells it could not protect); %d sensitive cells checked; %d for lone contributors", accepted, refused, checked, intruderChecked)
+	t.Logf("%d accepted, %d refused (cells it could not protect); %d sensitive cells checked; %d for lone contributors; %d primary cells without levels checked not pinned", accepted, refused, checked, intruderChecked, noLevel)
 	assert.Positive(t, intruderChecked)
+	assert.Positive(t, noLevel)
 	assert.Greater(t, accepted, 10)
 	assert.Greater(t, checked, 50)
 }

@@ -95,10 +95,11 @@ func Version() string {
 // tables, applies the primary rules, protects with the spec's method and
 // audits the result. Which audit runs is the pipeline's choice, by the
 // kind of release the method returns (Kind):
-//   - Withheld: the attacker's LP audit and the singleton intruder under
-//     the policy's attacker (audit.Audit, audit.Singletons); a method that
-//     ran that audit on its final pattern as part of its repair loop
-//     (Gauss) hands it over as Evidence;
+//   - Withheld: the attacker's LP audit of the tables' joint view and the
+//     singleton intruder under the policy's attacker (audit.Audit,
+//     audit.Singletons), seeded by the audit a method ran on its final
+//     pattern (Evidence) but never decided by it; for a magnitude table
+//     with exact values, the same on its published sums (auditValues);
 //   - Changed: the table is checked to add up (rounding.CheckAdditive,
 //     when the method promises it) and each cell gets the interval the
 //     rounding rule leaves an attacker (rounding.Intervals);
@@ -131,14 +132,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	if err := CheckPaths(inputs, s.OutputPaths()); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSpec, err)
 	}
-	say := opt.Progress
-	if say == nil {
-		say = func(string) {}
-	}
-	now := opt.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	say, now := progressOr(opt.Progress), nowOr(opt.Now)
 	factory, ok := lookup(s.Method.Name)
 	if !ok {
 		return nil, specErr("method.name", "%q: unknown method", s.Method.Name)
@@ -176,10 +170,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 		}
 	}
 
-	req, err := s.requirement()
-	if err != nil {
-		return nil, err
-	}
+	req := s.requirement()
 	job := &Job{Base: base, Spec: s.Method, Requirement: req, Attacker: audit.Attacker{ZerosWithheld: s.Rules.ProtectZeros}, SumsOnly: s.Outputs.SumsOnly, Progress: say}
 	if !isRounding(s.Method.Name) {
 		sum.Begin("primary")
@@ -343,6 +334,22 @@ func keepsPrimary(t *sdc.Table, primary []int, after *sdc.Release, method string
 	return nil
 }
 
+// progressOr is f, or a function that prints nothing.
+func progressOr(f func(string)) func(string) {
+	if f == nil {
+		return func(string) {}
+	}
+	return f
+}
+
+// nowOr is t, or the time now when t is zero.
+func nowOr(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
+}
+
 func tableNote(name string) string {
 	if name == "" {
 		return ""
@@ -352,13 +359,13 @@ func tableNote(name string) string {
 
 // requirement is the spec's requirement, or the frequency requirement of
 // max_n when none is given.
-func (s *Spec) requirement() (audit.Requirement, error) {
+func (s *Spec) requirement() audit.Requirement {
 	rq := s.Requirement
 	r := audit.Requirement{RangeMin: rq.RangeMin, RangePercent: rq.RangePercent, Upper: rq.UpperLevel, Lower: rq.LowerLevel}
 	if r == (audit.Requirement{}) && s.Rules.MaxN > 0 {
 		r = audit.FrequencyRequirement(s.Rules.MaxN)
 	}
-	return r, nil
+	return r
 }
 
 // Build makes the primary rules and reads the manual lists for table t
@@ -473,14 +480,15 @@ func auditWithheld(ctx context.Context, base *sdc.Table, tables []Table, out *Ou
 // auditValues is the attacker's audit of a magnitude release's published
 // sums: the LP over the cells' values (sdc.ValueTable: whole units of
 // the last decimal place, non-negative), each sensitive cell checked
-// against its protection levels (Release.Levels), or, with exact_only,
+// against its protection levels (Release.Levels; a primary cell without
+// levels against disclosure only), or, with exact_only,
 // against exact disclosure only; then the same for each contributor alone
 // in a withheld cell, who knows its value (audit.Singletons with those
 // cells as intruders). Any cell failing fails the run, as on the counts.
 func auditValues(ctx context.Context, rel *sdc.Release, sum *report.Summary, say func(string), exactOnly bool) error {
 	t := rel.Table()
-	if !t.ExactValues() || !rel.HasLevels() {
-		return nil
+	if !t.ExactValues() {
+		return nil // no sums are published (validate refuses inexact ones)
 	}
 	vt, err := sdc.ValueTable(t)
 	if err != nil {

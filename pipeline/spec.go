@@ -310,6 +310,10 @@ func (s *Spec) validate(t *sdc.Table) error {
 		for d := 0; d < t.NumDims(); d++ {
 			in.Dims = append(in.Dims, Dim{Name: t.Dim(d).Name()})
 		}
+		if t.HasMagnitude() && !t.ExactValues() {
+			// Its sums would be published unaudited.
+			return specErr("input", "the given magnitude table has no exact values: build it with Builder.AddRecordUnits, or read it from CSV")
+		}
 		defer func() { s.Input = Input{} }()
 		in.Cells = "(the given table)"
 	}
