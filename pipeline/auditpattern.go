@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"time"
 
 	"github.com/tabsdc/tabsdc/audit"
@@ -68,7 +69,7 @@ func (s *Spec) validateAudit() error {
 	switch {
 	case len(s.Tables) > 0:
 		return specErr("tables", "an audit reads one pattern of one table")
-	case s.Method != (MethodSpec{}):
+	case !reflect.DeepEqual(s.Method, MethodSpec{}):
 		return specErr("method", "an audit runs no method: it reads a given pattern")
 	case s.Outputs.Published != "":
 		return specErr("outputs.published", "an audit publishes nothing: give internal and summary")

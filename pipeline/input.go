@@ -33,6 +33,12 @@ func (s *Spec) InputPaths() []report.InputFile {
 	if s.Rules.SuppressCells != "" {
 		out = append(out, report.InputFile{Role: "suppress_cells", Path: s.Rules.SuppressCells})
 	}
+	if s.Method.PTable != "" {
+		out = append(out, report.InputFile{Role: "ptable", Path: s.Method.PTable})
+	}
+	if s.Method.KeySecretFile != "" {
+		out = append(out, report.InputFile{Role: "key_secret_file", Path: s.Method.KeySecretFile})
+	}
 	if s.Rules.PublishCells != "" {
 		out = append(out, report.InputFile{Role: "publish_cells", Path: s.Rules.PublishCells})
 	}
@@ -61,6 +67,9 @@ func (s *Spec) OutputPaths() []report.InputFile {
 	if s.Outputs.Summary != "" {
 		out = append(out, report.InputFile{Role: "summary", Path: s.Outputs.Summary})
 	}
+	if s.Method.Ledger != "" {
+		out = append(out, report.InputFile{Role: "ledger", Path: s.Method.Ledger})
+	}
 	return out
 }
 
@@ -87,6 +96,56 @@ func withFile(path string, err error) error {
 
 // readTable reads the table the spec's input describes.
 func (s *Spec) readTable(l *inputLog) (*sdc.Table, error) {
+	specs, err := s.dimSpecs(l)
+	if err != nil {
+		return nil, err
+	}
+	path := s.Input.Cells
+	if path == "" {
+		path = s.Input.Records
+	}
+	f, err := l.open("input", path)
+	if err != nil {
+		return nil, err
+	}
+	var t *sdc.Table
+	if s.Input.Records != "" {
+		t, err = sdc.ReadRecords(f, specs, sdc.RecordsOptions{Value: s.Input.Value, Contributor: s.Input.Contributor, Decimals: s.Input.Decimals})
+	} else {
+		t, err = sdc.ReadCells(f, specs, sdc.CellsOptions{Count: s.Input.Count, Totals: s.Input.Totals})
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, withFile(path, err)
+	}
+	return t, nil
+}
+
+// readUnits reads the spec's records one by one, keeping the columns
+// cols.
+func (s *Spec) readUnits(l *inputLog, cols []string) (*sdc.UnitRecords, error) {
+	specs, err := s.dimSpecs(l)
+	if err != nil {
+		return nil, err
+	}
+	f, err := l.open("input", s.Input.Records)
+	if err != nil {
+		return nil, err
+	}
+	u, err := sdc.ReadUnitRecords(f, specs, sdc.UnitOptions{Columns: cols, DeclaredDims: s.Method.Name == "dp"})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, withFile(s.Input.Records, err)
+	}
+	return u, nil
+}
+
+// dimSpecs reads the spec's dimensions.
+func (s *Spec) dimSpecs(l *inputLog) ([]sdc.DimSpec, error) {
 	specs := make([]sdc.DimSpec, 0, len(s.Input.Dims))
 	for _, d := range s.Input.Dims {
 		spec := sdc.DimSpec{Name: d.Name}
@@ -111,27 +170,7 @@ func (s *Spec) readTable(l *inputLog) (*sdc.Table, error) {
 		}
 		specs = append(specs, spec)
 	}
-	path := s.Input.Cells
-	if path == "" {
-		path = s.Input.Records
-	}
-	f, err := l.open("input", path)
-	if err != nil {
-		return nil, err
-	}
-	var t *sdc.Table
-	if s.Input.Records != "" {
-		t, err = sdc.ReadRecords(f, specs, sdc.RecordsOptions{Value: s.Input.Value, Contributor: s.Input.Contributor, Decimals: s.Input.Decimals})
-	} else {
-		t, err = sdc.ReadCells(f, specs, sdc.CellsOptions{Count: s.Input.Count, Totals: s.Input.Totals})
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, withFile(path, err)
-	}
-	return t, nil
+	return specs, nil
 }
 
 // inputLog records every file a run reads, with the SHA-256 of the bytes

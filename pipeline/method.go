@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/tabsdc/tabsdc/audit"
+	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/rounding"
 	"github.com/tabsdc/tabsdc/sdc"
 )
@@ -39,6 +40,13 @@ type Job struct {
 	// SumsOnly: the release publishes a magnitude table's sums without
 	// its counts (outputs.sums_only): only the values need protecting.
 	SumsOnly bool
+	// Records are the input's records, one by one, with the columns the
+	// spec names for methods that need them (input.person, record_key,
+	// record_id, in that order), when the input is records and a method
+	// needs them; Base is then their table.
+	Records *sdc.UnitRecords
+	// inputs records the files a method reads (hashed into the summary).
+	inputs *inputLog
 	// Progress receives a line of progress (never nil).
 	Progress func(msg string)
 }
@@ -63,6 +71,12 @@ const (
 	// Unprotected: primary suppression only (method none); nothing to
 	// audit, and the run warns.
 	Unprotected
+	// Perturbed: every cell is published with a noisy value (dp,
+	// cellkey). The pipeline checks that every value is a count (not
+	// negative) and, when the method promises it (Additive), that the
+	// table adds up; the guarantee is the method's (differential privacy,
+	// or the perturbation table), and its intervals are the method's.
+	Perturbed
 )
 
 // Outcome is what a method returns.
@@ -93,6 +107,21 @@ type Outcome struct {
 	Summary map[string]any
 	// Method is the name the summary gives the method.
 	Method string
+	// Commit, when set, is an account the release must be entered in (a
+	// privacy budget ledger), written with the outputs: after them, in the
+	// same all-or-nothing write.
+	Commit Commit
+}
+
+// A Commit is an account a release is entered in when its outputs are
+// written (noise's budget ledger). Prepare is called just before the
+// outputs are written, with the run's summary and the output paths; it
+// takes what lock it needs, checks the account again (another run may
+// have been entered since the method ran), and returns the account's new
+// file, written after every output, and a function that releases the lock
+// once the files are written or not.
+type Commit interface {
+	Prepare(sum *report.Summary, outputs []string) (sdc.OutputFile, func(), error)
 }
 
 // Evidence is a method's audit of its final pattern.

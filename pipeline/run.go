@@ -41,6 +41,8 @@ type Result struct {
 	Summary *report.Summary
 	// Kind is how the releases were audited.
 	Kind Kind
+	// commit is the method's account of the release (Outcome.Commit).
+	commit Commit
 }
 
 // UnresolvedError is returned by Run when a method leaves cells it could
@@ -145,15 +147,21 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	sum := &report.Summary{Tool: Version(), Date: now.UTC().Format(time.RFC3339)}
 	log := &inputLog{}
 	base := given
+	var units *sdc.UnitRecords
 	if base == nil {
 		sum.Begin("read")
-		if base, err = s.readTable(log); err != nil {
+		if cols := s.Input.unitColumns(); len(cols) > 0 {
+			if units, err = s.readUnits(log, cols); err != nil {
+				return nil, err
+			}
+			base = units.Table
+		} else if base, err = s.readTable(log); err != nil {
 			return nil, err
 		}
 		sum.End("read")
 	}
 	say(fmt.Sprintf("read %d inner cells, %d publishable cells", base.NumInner(), base.NumCells()))
-	if isRounding(s.Method.Name) {
+	if s.Method.Base > 0 {
 		if total := base.Freq(0); s.Method.Base > total {
 			return nil, fmt.Errorf("%w: method.base %d is larger than the grand total %d: every cell would be published as 0", ErrSpec, s.Method.Base, total)
 		}
@@ -171,7 +179,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	}
 
 	req := s.requirement()
-	job := &Job{Base: base, Spec: s.Method, Requirement: req, Attacker: audit.Attacker{ZerosWithheld: s.Rules.ProtectZeros}, SumsOnly: s.Outputs.SumsOnly, Progress: say}
+	job := &Job{Base: base, Spec: s.Method, Requirement: req, Attacker: audit.Attacker{ZerosWithheld: s.Rules.ProtectZeros}, SumsOnly: s.Outputs.SumsOnly, Progress: say, Records: units, inputs: log}
 	if !isRounding(s.Method.Name) {
 		sum.Begin("primary")
 		for i := range tables {
@@ -225,7 +233,10 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	}
 
 	stage := "secondary+audit"
-	if isRounding(s.Method.Name) {
+	switch {
+	case isNoise(s.Method.Name):
+		stage = "noise"
+	case isRounding(s.Method.Name):
 		stage = "round"
 	}
 	sum.Begin(stage)
@@ -237,7 +248,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	if out == nil || len(out.Releases) != len(tables) {
 		return nil, fmt.Errorf("method %s returned no release for each of the %d tables", s.Method.Name, len(tables))
 	}
-	if out.Kind != Withheld && out.Kind != Changed && out.Kind != Unprotected {
+	if out.Kind != Withheld && out.Kind != Changed && out.Kind != Unprotected && out.Kind != Perturbed {
 		return nil, fmt.Errorf("method %s returned a release of unknown kind %d", s.Method.Name, out.Kind)
 	}
 	if len(out.Unresolved) > 0 {
@@ -250,7 +261,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 		}
 		// A method may add withheld cells, never publish a primary one
 		// (a release of changed values publishes every cell, changed).
-		if out.Kind != Changed {
+		if out.Kind != Changed && out.Kind != Perturbed {
 			if err := keepsPrimary(tabs[i], primaries[i], rel, s.Method.Name); err != nil {
 				return nil, err
 			}
@@ -294,6 +305,21 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 			}
 		}
 		sum.End("audit")
+	case Perturbed:
+		sum.Begin("audit")
+		for _, tb := range tables {
+			if err := auditPerturbed(tb.Release, out); err != nil {
+				return nil, err
+			}
+		}
+		sum.End("audit")
+	}
+	if len(tables) == 1 && tables[0].Release.Public().HasCounts() {
+		u, err := report.ComputeUtility(tables[0].Release)
+		if err != nil {
+			return nil, err
+		}
+		sum.Utility = u
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -316,7 +342,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	h := sha256.Sum256(js)
 	sum.SpecSHA256 = hex.EncodeToString(h[:])
 	sum.Inputs = log.files
-	return &Result{Spec: &s, Tables: tables, Summary: sum, Kind: out.Kind}, nil
+	return &Result{Spec: &s, Tables: tables, Summary: sum, Kind: out.Kind, commit: out.Commit}, nil
 }
 
 // keepsPrimary checks that after withholds every one of the primary
@@ -581,9 +607,33 @@ func auditChanged(rel *sdc.Release, out *Outcome) error {
 	return rel.SetIntervals(ivs, sdc.IntervalOuter)
 }
 
+// auditPerturbed checks a release of noisy values: every cell published
+// with a count (not negative), and additive when the method says so.
+func auditPerturbed(rel *sdc.Release, out *Outcome) error {
+	t := rel.Table()
+	values := make([]int64, t.NumCells())
+	for c := range values {
+		v, ok := rel.Value(c)
+		if !ok {
+			return fmt.Errorf("the perturbed release withholds %s", t.Label(c))
+		}
+		if v < 0 {
+			return fmt.Errorf("the perturbed release publishes %s as %d, a negative count", t.Label(c), v)
+		}
+		values[c] = v
+	}
+	if out.Additive {
+		if err := rounding.CheckAdditive(t, values); err != nil {
+			return fmt.Errorf("the released table is not additive: %w", err)
+		}
+	}
+	return nil
+}
+
 // Write writes the run's outputs all together, or none of them: per table
 // the published CSV (the published view only) and the internal CSV
-// (owner-only), then the summary (owner-only).
+// (owner-only), then the summary (owner-only), then the method's account
+// of the release (a budget ledger), if any.
 func (r *Result) Write(ctx context.Context) error {
 	o := r.Spec.Outputs
 	wo := sdc.WriteOptions{Count: r.Spec.Input.Count, Value: r.Spec.Input.Value}
@@ -600,6 +650,18 @@ func (r *Result) Write(ctx context.Context) error {
 	}
 	if o.Summary != "" {
 		files = append(files, sdc.OutputFile{Path: o.Summary, Write: r.Summary.WriteJSON, Private: true})
+	}
+	if r.commit != nil {
+		paths := make([]string, len(files))
+		for i, f := range files {
+			paths[i] = f.Path
+		}
+		file, unlock, err := r.commit.Prepare(r.Summary, paths)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		files = append(files, file)
 	}
 	return sdc.WriteFilesAtomicContext(ctx, files)
 }

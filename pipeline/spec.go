@@ -47,8 +47,32 @@ type Input struct {
 	// more is an error naming its row); 0: as many as the data has, at
 	// most 9. Values are summed exactly and published digit for digit.
 	Decimals int `yaml:"decimals,omitempty" json:"decimals,omitempty"`
+	// Person is a column of Records with each record's person id: a
+	// differentially private release (method dp) bounds what one person
+	// contributes. EachPersonOnce says instead that every person counts
+	// once in one inner cell of Cells (L0 = LInf = 1).
+	Person         string `yaml:"person,omitempty" json:"person,omitempty"`
+	EachPersonOnce bool   `yaml:"each_person_once,omitempty" json:"each_person_once,omitempty"`
+	// RecordKey is a column of Records with each record's key, a decimal
+	// in [0, 1); RecordID a column with a stable record id from which the
+	// key is derived with the secret of method.key_secret_file (the cell
+	// key method).
+	RecordKey string `yaml:"record_key,omitempty" json:"record_key,omitempty"`
+	RecordID  string `yaml:"record_id,omitempty" json:"record_id,omitempty"`
 	// Dims lists the dimensions in order.
 	Dims []Dim `yaml:"dims" json:"dims"`
+}
+
+// unitColumns are the columns of Records a method reads record by record
+// (Job.Records), in order: person, record_key, record_id.
+func (in *Input) unitColumns() []string {
+	var out []string
+	for _, c := range []string{in.Person, in.RecordKey, in.RecordID} {
+		if c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Dim is one dimension: a hierarchy file of code,parent rows, a declared
@@ -124,6 +148,39 @@ type MethodSpec struct {
 	UpFromZero    bool   `yaml:"up_from_zero,omitempty" json:"up_from_zero,omitempty"`
 	Seed          uint64 `yaml:"seed,omitempty" json:"seed,omitempty"`
 	Deterministic bool   `yaml:"deterministic,omitempty" json:"deterministic,omitempty"`
+
+	// dp: differential privacy. Mechanism laplace or gaussian; Epsilon and
+	// Delta the release's budget, split over the queries of Split (each a
+	// query such as "geo:1" and its share; default: every level of the
+	// geography in equal shares); L0 and LInf the bounds on one person's
+	// records (default 1 and 1); Ledger a budget ledger file, with the
+	// total budget BudgetEpsilon, BudgetDelta.
+	Mechanism     string      `yaml:"mechanism,omitempty" json:"mechanism,omitempty"`
+	Epsilon       float64     `yaml:"epsilon,omitempty" json:"epsilon,omitempty"`
+	Delta         float64     `yaml:"delta,omitempty" json:"delta,omitempty"`
+	L0            int         `yaml:"l0,omitempty" json:"l0,omitempty"`
+	LInf          int64       `yaml:"linf,omitempty" json:"linf,omitempty"`
+	Split         []SplitItem `yaml:"split,omitempty" json:"split,omitempty"`
+	Ledger        string      `yaml:"ledger,omitempty" json:"ledger,omitempty"`
+	BudgetEpsilon float64     `yaml:"budget_epsilon,omitempty" json:"budget_epsilon,omitempty"`
+	BudgetDelta   float64     `yaml:"budget_delta,omitempty" json:"budget_delta,omitempty"`
+
+	// cellkey: the cell key method. PTable is a perturbation table file
+	// (the layout ptable exports for tau-ARGUS), or PTableD, PTableV and
+	// PTableJS build one by maximum entropy; KeySecretFile holds the secret
+	// record keys are derived from (with input.record_id).
+	PTable        string  `yaml:"ptable,omitempty" json:"ptable,omitempty"`
+	PTableD       int     `yaml:"ptable_d,omitempty" json:"ptable_d,omitempty"`
+	PTableV       float64 `yaml:"ptable_v,omitempty" json:"ptable_v,omitempty"`
+	PTableJS      int     `yaml:"ptable_js,omitempty" json:"ptable_js,omitempty"`
+	KeySecretFile string  `yaml:"key_secret_file,omitempty" json:"key_secret_file,omitempty"`
+}
+
+// SplitItem is one query of a differentially private release and its
+// share of the budget.
+type SplitItem struct {
+	Query string  `yaml:"query" json:"query"`
+	Share float64 `yaml:"share" json:"share"`
 }
 
 // Requirement is the width every primary cell's interval must have for
@@ -408,6 +465,12 @@ func (in *Input) validate() error {
 	if in.Cells != "" && in.Count == "" {
 		in.Count = "freq"
 	}
+	if in.Cells != "" && (in.Person != "" || in.RecordKey != "" || in.RecordID != "") {
+		return specErr("input.person", "person, record_key and record_id are columns of records, not of cells")
+	}
+	if in.Records != "" && in.Contributor != "" && len(in.unitColumns()) > 0 {
+		return specErr("input.contributor", "a magnitude table's records do not go with person, record_key or record_id")
+	}
 	names := map[string]bool{}
 	for i, d := range in.Dims {
 		key := fmt.Sprintf("input.dims[%d]", i)
@@ -449,6 +512,7 @@ func (in *Input) validate() error {
 	}
 	for _, c := range []struct{ key, name string }{
 		{"input.count", count}, {"input.value", in.Value}, {"input.contributor", in.Contributor},
+		{"input.person", in.Person}, {"input.record_key", in.RecordKey}, {"input.record_id", in.RecordID},
 	} {
 		if c.name == "" {
 			continue
@@ -508,6 +572,8 @@ var methodOptions = map[string][]string{
 	"small-count": {"base", "max_round", "up_from_zero", "seed"},
 	"controlled":  {"base", "deterministic"},
 	"random":      {"base"},
+	"dp":          {"mechanism", "epsilon", "delta", "l0", "linf", "split", "ledger", "budget_epsilon", "budget_delta"},
+	"cellkey":     {"ptable", "ptable_d", "ptable_v", "ptable_js", "key_secret_file"},
 }
 
 // set lists the method options a spec sets.
@@ -521,6 +587,11 @@ func (m *MethodSpec) set() []string {
 		{"no_cleanup", m.NoCleanup}, {"publish_zeros", m.PublishZeros}, {"cost", m.Cost != ""},
 		{"base", m.Base != 0}, {"max_round", m.MaxRound != 0}, {"up_from_zero", m.UpFromZero},
 		{"seed", m.Seed != 0}, {"deterministic", m.Deterministic},
+		{"mechanism", m.Mechanism != ""}, {"epsilon", m.Epsilon != 0}, {"delta", m.Delta != 0},
+		{"l0", m.L0 != 0}, {"linf", m.LInf != 0}, {"split", m.Split != nil}, {"ledger", m.Ledger != ""},
+		{"budget_epsilon", m.BudgetEpsilon != 0}, {"budget_delta", m.BudgetDelta != 0},
+		{"ptable", m.PTable != ""}, {"ptable_d", m.PTableD != 0}, {"ptable_v", m.PTableV != 0},
+		{"ptable_js", m.PTableJS != 0}, {"key_secret_file", m.KeySecretFile != ""},
 	} {
 		if o.on {
 			out = append(out, o.name)
@@ -576,8 +647,25 @@ func (s *Spec) validateMethod() error {
 		if m.MaxRound < 0 || m.MaxRound != 0 && m.MaxRound < m.Base-1 {
 			return specErr("method.max_round", "%d: want 0 (base−1) or at least base−1 = %d", m.MaxRound, m.Base-1)
 		}
+	case "dp":
+		if err := s.validateDP(); err != nil {
+			return err
+		}
+	case "cellkey":
+		if err := s.validateCellKey(); err != nil {
+			return err
+		}
+	}
+	if m.Name != "dp" && (s.Input.Person != "" || s.Input.EachPersonOnce) {
+		return specErr("input.person", "goes with method dp (differential privacy)")
+	}
+	if m.Name != "cellkey" && (s.Input.RecordKey != "" || s.Input.RecordID != "") {
+		return specErr("input.record_key", "goes with method cellkey")
 	}
 	if isRounding(m.Name) && (s.Rules.any() || s.Rules.SuppressCells != "" || s.Rules.PublishCells != "") {
+		if isNoise(m.Name) {
+			return specErr("rules", "noise takes no primary rules (every count is published with noise)")
+		}
 		return specErr("rules", "rounding takes no primary rules (it protects every count in 1..max_round)")
 	}
 	if !isRounding(m.Name) && !s.Rules.any() && s.Rules.SuppressCells == "" {
@@ -590,16 +678,129 @@ func (s *Spec) validateMethod() error {
 		return specErr("requirement", "goes with a protection method; none audits nothing")
 	}
 	if isRounding(m.Name) && (s.Requirement != Requirement{}) {
-		return specErr("requirement", "goes with suppression; rounding's intervals follow from its base")
+		return specErr("requirement", "goes with suppression; rounding's and noise's intervals follow from their parameters")
 	}
 	if isRounding(m.Name) && len(s.Tables) > 0 {
-		return specErr("tables", "linked tables go with suppression, not with rounding")
+		return specErr("tables", "linked tables go with suppression, not with rounding or noise")
 	}
 	return nil
 }
 
+// isRounding reports whether a method publishes every cell with a
+// changed value (rounding or noise): it takes no primary rules, no
+// requirement and no linked tables.
 func isRounding(name string) bool {
-	return name == "small-count" || name == "controlled" || name == "random"
+	return name == "small-count" || name == "controlled" || name == "random" || isNoise(name)
+}
+
+// isNoise reports whether a method adds noise (dp, cellkey).
+func isNoise(name string) bool { return name == "dp" || name == "cellkey" }
+
+// MaxEpsilon is the largest ε a spec accepts: beyond it noise protects
+// nothing.
+const MaxEpsilon = 100
+
+func (s *Spec) validateDP() error {
+	m, in := &s.Method, &s.Input
+	switch m.Mechanism {
+	case "laplace", "gaussian":
+	case "":
+		return specErr("method.mechanism", "required: laplace or gaussian")
+	default:
+		return specErr("method.mechanism", "%q: want laplace or gaussian", m.Mechanism)
+	}
+	switch {
+	case !(m.Epsilon > 0 && m.Epsilon <= MaxEpsilon):
+		return specErr("method.epsilon", "%v: want 0 < epsilon ≤ %d", m.Epsilon, MaxEpsilon)
+	case m.Mechanism == "laplace" && m.Delta != 0:
+		return specErr("method.delta", "goes with gaussian noise; Laplace noise is ε-DP (delta 0)")
+	case m.Mechanism == "gaussian" && !(m.Delta > 0 && m.Delta < 1):
+		return specErr("method.delta", "%v: gaussian noise needs 0 < delta < 1 (such as 1e-6)", m.Delta)
+	case m.L0 < 0 || m.L0 > 1_000_000:
+		return specErr("method.l0", "%d: want 1 to 1000000 inner cells per person", m.L0)
+	case m.LInf < 0 || m.LInf > 1_000_000:
+		return specErr("method.linf", "%d: want 1 to 1000000 records per person and cell", m.LInf)
+	case m.Ledger == "" && (m.BudgetEpsilon != 0 || m.BudgetDelta != 0):
+		return specErr("method.budget_epsilon", "a budget goes with a ledger (method.ledger)")
+	case m.BudgetEpsilon < 0 || m.BudgetEpsilon > 1e6 || math.IsNaN(m.BudgetEpsilon):
+		return specErr("method.budget_epsilon", "%v: want a positive total", m.BudgetEpsilon)
+	case m.BudgetDelta < 0 || m.BudgetDelta >= 1 || math.IsNaN(m.BudgetDelta):
+		return specErr("method.budget_delta", "%v: want 0 ≤ budget_delta < 1", m.BudgetDelta)
+	case m.BudgetDelta != 0 && m.BudgetEpsilon == 0:
+		return specErr("method.budget_epsilon", "required with budget_delta")
+	}
+	if m.L0 == 0 {
+		m.L0 = 1
+	}
+	if m.LInf == 0 {
+		m.LInf = 1
+	}
+	sum := 0.0
+	seen := map[string]bool{}
+	for i, it := range m.Split {
+		key := fmt.Sprintf("method.split[%d]", i)
+		if strings.TrimSpace(it.Query) == "" {
+			return specErr(key+".query", "empty (want dim:depth items joined by +, or detail)")
+		}
+		if seen[it.Query] {
+			return specErr(key+".query", "%q given twice", it.Query)
+		}
+		seen[it.Query] = true
+		if !(it.Share > 0 && it.Share <= 1) {
+			return specErr(key+".share", "%v: want 0 < share ≤ 1", it.Share)
+		}
+		sum += it.Share
+	}
+	if m.Split != nil && math.Abs(sum-1) > 1e-9 {
+		return specErr("method.split", "the shares sum to %v, not 1", sum)
+	}
+	switch {
+	case in.Records != "" && in.Person == "":
+		return specErr("input.person", "required: the column of each record's person id (differential privacy bounds what one person contributes)")
+	case in.Cells != "" && !in.EachPersonOnce:
+		return specErr("input.each_person_once", "differential privacy from cells needs each person to count once (set it if that is true of the data), or records with a person column")
+	case in.Records != "" && in.EachPersonOnce:
+		return specErr("input.each_person_once", "goes with cells; records give persons (input.person)")
+	case in.Value != "" || in.Contributor != "":
+		return specErr("input.value", "differential privacy here releases counts, not magnitudes")
+	case in.Totals:
+		return specErr("input.totals", "does not go with method dp: totals are measured with noise, not read")
+	}
+	for i, d := range in.Dims {
+		if d.File == "" && d.Codes == nil {
+			return specErr(fmt.Sprintf("input.dims[%d]", i), "dimension %s has no declared codes (file or codes): with differential privacy the categories must not come from the data, since a category that exists only because a record has it tells that someone is in it", d.Name)
+		}
+	}
+	return nil
+}
+
+func (s *Spec) validateCellKey() error {
+	m, in := &s.Method, &s.Input
+	switch {
+	case in.Records == "":
+		return specErr("input.records", "the cell key method needs records: a cell's key is the sum of its records' keys")
+	case in.Value != "" || in.Contributor != "":
+		return specErr("input.value", "the cell key method here perturbs counts, not magnitudes")
+	case in.RecordKey == "" && in.RecordID == "":
+		return specErr("input.record_key", "required: a column of record keys, or input.record_id with method.key_secret_file")
+	case in.RecordKey != "" && in.RecordID != "":
+		return specErr("input.record_id", "contradicts input.record_key: give one")
+	case in.RecordID != "" && m.KeySecretFile == "":
+		return specErr("method.key_secret_file", "required with input.record_id: the secret the record keys are derived from")
+	case in.RecordKey != "" && m.KeySecretFile != "":
+		return specErr("method.key_secret_file", "goes with input.record_id, not with a column of keys")
+	case m.PTable != "" && (m.PTableD != 0 || m.PTableV != 0 || m.PTableJS != 0):
+		return specErr("method.ptable", "a file contradicts ptable_d, ptable_v, ptable_js: give one")
+	case m.PTable == "" && (m.PTableD == 0 || m.PTableV == 0):
+		return specErr("method.ptable_d", "give a perturbation table: method.ptable (a file) or ptable_d and ptable_v (and ptable_js)")
+	case m.PTable == "" && (m.PTableD < 1 || m.PTableD > 100):
+		return specErr("method.ptable_d", "%d: want 1 to 100", m.PTableD)
+	case m.PTable == "" && !(m.PTableV > 0 && m.PTableV <= 1e4):
+		return specErr("method.ptable_v", "%v: want a positive variance", m.PTableV)
+	case m.PTableJS < 0 || m.PTableJS > 1000:
+		return specErr("method.ptable_js", "%d: want 0 to 1000", m.PTableJS)
+	}
+	return nil
 }
 
 // magnitude returns the key of the first rule that needs contributions
@@ -634,7 +835,8 @@ func emptyDocument(n *yaml.Node) bool {
 
 // integerKeys are the spec's keys whose values are whole numbers.
 var integerKeys = map[string]bool{"decimals": true, "max_n": true, "min_contributors": true, "n": true, "coalition": true,
-	"max_rounds": true, "base": true, "max_round": true, "seed": true}
+	"max_rounds": true, "base": true, "max_round": true, "seed": true, "l0": true, "linf": true,
+	"ptable_d": true, "ptable_js": true}
 
 // checkIntegers refuses a decimal where the spec wants a whole number (the
 // YAML decoder would silently truncate base: 2.9 to 2).

@@ -15,20 +15,22 @@ type Summary struct {
 	// Provenance: the tool's version, the run's date (UTC, RFC 3339), the
 	// effective spec in full with its SHA-256 (of its JSON form here),
 	// and every input file with its SHA-256.
-	Tool       string              `json:"tool,omitempty"`
-	Date       string              `json:"date,omitempty"`
-	Spec       any                 `json:"spec,omitempty"`
-	SpecSHA256 string              `json:"spec_sha256,omitempty"`
-	Inputs     []InputFile         `json:"inputs,omitempty"`
-	Method     string              `json:"method"`
-	Cells      int                 `json:"cells"`
-	InnerCells int                 `json:"inner_cells"`
-	Dimensions []DimensionInfo     `json:"dimensions"`
-	Status     map[string]int      `json:"status"`
-	Rules      []RuleCount         `json:"rules,omitempty"`
-	Levels     []LevelCount        `json:"levels"`
-	Audit      *AuditOutcome       `json:"audit,omitempty"`
-	Attacker   *Attacker           `json:"attacker,omitempty"`
+	Tool       string          `json:"tool,omitempty"`
+	Date       string          `json:"date,omitempty"`
+	Spec       any             `json:"spec,omitempty"`
+	SpecSHA256 string          `json:"spec_sha256,omitempty"`
+	Inputs     []InputFile     `json:"inputs,omitempty"`
+	Method     string          `json:"method"`
+	Cells      int             `json:"cells"`
+	InnerCells int             `json:"inner_cells"`
+	Dimensions []DimensionInfo `json:"dimensions"`
+	Status     map[string]int  `json:"status"`
+	Rules      []RuleCount     `json:"rules,omitempty"`
+	Levels     []LevelCount    `json:"levels"`
+	Audit      *AuditOutcome   `json:"audit,omitempty"`
+	Attacker   *Attacker       `json:"attacker,omitempty"`
+	// Utility is what the release costs its readers (ComputeUtility).
+	Utility    *Utility            `json:"utility,omitempty"`
 	Extra      map[string]any      `json:"extra,omitempty"`
 	Tables     map[string]*Summary `json:"tables,omitempty"`
 	Stages     []Stage             `json:"stages"`

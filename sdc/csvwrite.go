@@ -118,6 +118,9 @@ func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
 	if r.valueIv != nil {
 		header = append(header, "value_lower", "value_upper")
 	}
+	for _, col := range r.columns {
+		header = append(header, col.Name)
+	}
 	for _, n := range r.notes {
 		if _, err := bw.WriteString("# " + n + "\n"); err != nil {
 			return err
@@ -164,6 +167,11 @@ func WriteInternal(w io.Writer, r *Release, opt WriteOptions) error {
 			if iv, ok := r.valueIv[int32(c)]; ok {
 				rec[k], rec[k+1] = t.formatUnitsBound(iv.Lower), t.formatUnitsBound(iv.Upper)
 			}
+			k += 2
+		}
+		for _, col := range r.columns {
+			rec[k] = col.Field(c)
+			k++
 		}
 		cw.write(rec...)
 	}

@@ -75,9 +75,14 @@ const (
 	// IntervalOuter is an outer bound: the attacker's interval lies
 	// within it (a rounding rule's bounds, or bound propagation).
 	IntervalOuter
+	// IntervalConfidence is not an attacker's interval but a confidence
+	// interval of the true count from a noisy measurement (a
+	// differentially private release): it holds the count with the
+	// probability the release states.
+	IntervalConfidence
 )
 
-var kindNames = [...]string{"", "exact", "proven", "outer"}
+var kindNames = [...]string{"", "exact", "proven", "outer", "confidence"}
 
 // String returns the kind as written in the internal file: exact,
 // proven or outer.
@@ -116,7 +121,20 @@ type Release struct {
 	// sumsOnly: a magnitude release that publishes its sums, not its
 	// counts (PublishSumsOnly).
 	sumsOnly bool
+	// columns are a method's extra columns of the internal file.
+	columns []Column
 }
+
+// Column is an extra column of the internal file: a method's per-cell
+// facts (a noisy measurement, a cell key). Field returns cell c's field.
+type Column struct {
+	Name  string
+	Field func(c int) string
+}
+
+// AddColumn adds a column to the internal file (never to a published
+// one), after the others.
+func (r *Release) AddColumn(col Column) { r.columns = append(r.columns, col) }
 
 // NewRelease returns a release of t in which every cell is published.
 func NewRelease(t *Table) *Release {
@@ -152,6 +170,7 @@ func (r *Release) Clone() *Release {
 		lower:    slices.Clone(r.lower),
 		valueIv:  maps.Clone(r.valueIv),
 		sumsOnly: r.sumsOnly,
+		columns:  slices.Clone(r.columns),
 	}
 	return c
 }
@@ -347,7 +366,8 @@ func (r *Release) SetInterval(c int, iv Interval, kind IntervalKind) {
 }
 
 // SetIntervals records an interval for every cell at once (one per cell),
-// all of one kind, as a rounding method derives them.
+// all of one kind, as a rounding method derives them. A cell whose bounds
+// are NaN has none.
 func (r *Release) SetIntervals(iv []Interval, kind IntervalKind) error {
 	if len(iv) != r.t.NumCells() {
 		return fmt.Errorf("release: %d intervals for %d cells", len(iv), r.t.NumCells())
@@ -361,7 +381,7 @@ func (r *Release) Interval(c int) (Interval, bool) {
 	if iv, ok := r.interval[int32(c)]; ok {
 		return iv, true
 	}
-	if r.dense != nil {
+	if r.dense != nil && !math.IsNaN(r.dense[c].Lower) {
 		return r.dense[c], true
 	}
 	return Interval{}, false
@@ -373,7 +393,7 @@ func (r *Release) IntervalKind(c int) IntervalKind {
 	if k, ok := r.kind[int32(c)]; ok {
 		return k
 	}
-	if r.dense != nil {
+	if r.dense != nil && !math.IsNaN(r.dense[c].Lower) {
 		return r.denseK
 	}
 	return 0

@@ -41,6 +41,7 @@ func verbs() []verb {
 		{"protect", "primary and secondary suppression of a table", runProtect},
 		{"audit", "the attacker's view of a suppression pattern: an interval for every suppressed cell", runAudit},
 		{"round", "small-count, controlled or random rounding to a base, additive", runRound},
+		{"noise", "differential privacy (Laplace or Gaussian noise, additive) or the cell key method", runNoise},
 		{"run", "run the release a spec file declares (YAML: input, rules, method, outputs)", runRun},
 	}
 }

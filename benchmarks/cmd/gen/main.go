@@ -1,6 +1,7 @@
 // Command gen writes one of tabsdc's benchmark tables as CSV files: the inner
 // cells (cells.csv) and the geographic hierarchy (geo.csv), or for the
-// magnitude table M the records (records.csv) and the hierarchy.
+// magnitude table M the records (records.csv) and the hierarchy; with
+// -events also the event records behind a count table (events.csv).
 //
 //	go run ./benchmarks/cmd/gen -table T3 -out /tmp/t3
 //
@@ -23,14 +24,15 @@ import (
 func main() {
 	table := flag.String("table", "T2", "table to write: T1, T2, T3, T4 or M")
 	out := flag.String("out", "", "folder to write into (created if needed)")
+	events := flag.Bool("events", false, "T1 … T4: also write the event records behind the table (events.csv: the dimensions, person, event)")
 	flag.Parse()
-	if err := run(*table, *out); err != nil {
+	if err := run(*table, *out, *events); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(table, out string) error {
+func run(table, out string, events bool) error {
 	if out == "" {
 		return fmt.Errorf("-out is required")
 	}
@@ -58,6 +60,17 @@ func run(table, out string) error {
 	t, err := benchmarks.Table(table)
 	if err != nil {
 		return err
+	}
+	if events {
+		ev, err := benchmarks.EventRecords(table)
+		if err != nil {
+			return err
+		}
+		if err := sdc.WriteFileAtomic(filepath.Join(out, "events.csv"), func(w io.Writer) error {
+			return benchmarks.WriteEvents(w, ev)
+		}); err != nil {
+			return err
+		}
 	}
 	return sdc.WriteFileAtomic(filepath.Join(out, "cells.csv"), func(w io.Writer) error {
 		return benchmarks.WriteCells(w, t)

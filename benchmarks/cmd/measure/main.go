@@ -7,11 +7,16 @@
 //
 //	go run ./benchmarks/cmd/measure -table T3 -stage audit -full -for 10m
 //	go run ./benchmarks/cmd/measure -table T3 -stage audit -for 150s -cpuprofile cpu.out
+//	go run ./benchmarks/cmd/measure -table T4 -stage noise -mechanism laplace -epsilon 1
 //
 // Stages: build (generate the table and all its totals), primary (frequency
 // rule, maxN 4), secondary (Gauss), audit (LP audit of the Gauss pattern),
 // screen (audit.Screen of the primary cells alone),
-// protect (Gauss, audit and repair), round (small-count rounding, base 5).
+// protect (Gauss, audit and repair), round (small-count rounding, base 5),
+// noise (from the table's event records, benchmarks.EventRecords: contribution
+// bounding, differential privacy with the default split and post-processing,
+// or with -mechanism cellkey the cell key method, D=2, V=1, keys by HMAC of
+// the event ids).
 // Each stage includes the ones it needs before it; the time printed is the
 // stage's own, the memory the whole process's peak (VmHWM, Linux only).
 package main
@@ -28,6 +33,8 @@ import (
 
 	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/benchmarks"
+	"github.com/tabsdc/tabsdc/noise"
+	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/rounding"
 	"github.com/tabsdc/tabsdc/sdc"
 	"github.com/tabsdc/tabsdc/suppress"
@@ -36,15 +43,22 @@ import (
 func main() {
 	exit := 0
 	defer func() { os.Exit(exit) }()
+	// Not the global flag set: the differential-privacy library's glog
+	// registers flags there.
+	flag := flag.NewFlagSet("measure", flag.ExitOnError)
 	table := flag.String("table", "T2", "benchmark table: T1, T2, T3 or T4")
-	stage := flag.String("stage", "build", "build, primary, secondary, audit, screen, protect or round")
+	stage := flag.String("stage", "build", "build, primary, secondary, audit, screen, protect, round or noise")
+	mechanism := flag.String("mechanism", "laplace", "noise: laplace, gaussian or cellkey")
+	epsilon := flag.Float64("epsilon", 1, "noise: ε (gaussian: δ = 1e-6)")
+	l0 := flag.Int("l0", 1, "noise: inner cells per person")
+	linf := flag.Int64("linf", 1, "noise: records per person and cell")
 	full := flag.Bool("full", false, "audit: exact intervals for every cell")
 	limit := flag.Duration("for", 0, "audit: stop the audit after this long and report how far it got (0: no limit)")
 	maxEntries := flag.Int64("max-entries", 0, "secondary, protect: the Gaussian elimination's limit on stored entries (0: its default)")
 	noCleanup := flag.Bool("no-cleanup", false, "protect: keep every secondary cell (no cleanup before the audit)")
 	publishZeros := flag.Bool("publish-zeros", false, "secondary, audit, screen, protect: zeros are never secondary cells (ProtectOptions.ZerosPublished); the attacker then knows every withheld cell to be ≥ 1. By default zeros may be secondary cells, as Protect's default policy has it")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	flag.Parse()
+	_ = flag.Parse(os.Args[1:])
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err == nil {
@@ -59,7 +73,8 @@ func main() {
 			f.Close()
 		}()
 	}
-	if err := run(*table, *stage, config{full: *full, limit: *limit, maxEntries: *maxEntries, noCleanup: *noCleanup, zeros: !*publishZeros}); err != nil {
+	if err := run(*table, *stage, config{full: *full, limit: *limit, maxEntries: *maxEntries, noCleanup: *noCleanup, zeros: !*publishZeros,
+		mechanism: *mechanism, epsilon: *epsilon, bounds: noise.Bounds{L0: *l0, LInf: *linf}}); err != nil {
 		fmt.Fprintln(os.Stderr, "measure:", err)
 		exit = 1
 	}
@@ -72,6 +87,9 @@ type config struct {
 	limit      time.Duration
 	maxEntries int64
 	noCleanup  bool
+	mechanism  string
+	epsilon    float64
+	bounds     noise.Bounds
 }
 
 func run(name, stage string, cfg config) error {
@@ -124,10 +142,10 @@ func run(name, stage string, cfg config) error {
 		}
 		var a *audit.Result
 		var reached int
-		report := progress()
+		say := progress()
 		a, err = audit.Audit(actx, rel, audit.Options{Default: audit.FrequencyRequirement(4), Full: full, Attacker: attacker, Progress: func(done, total int) {
 			reached = done
-			report(done, total)
+			say(done, total)
 		}})
 		took = time.Since(t0)
 		if limit > 0 && errors.Is(err, context.DeadlineExceeded) {
@@ -188,6 +206,8 @@ func run(name, stage string, cfg config) error {
 				fmt.Fprintf(os.Stderr, "unresolved: %s (count %d): %s\n", t.Label(f.Cell), t.Freq(f.Cell), f.Why)
 			}
 		}
+	case "noise":
+		err = noiseStage(ctx, name, cfg, &facts, &took)
 	case "round":
 		t0 = time.Now()
 		var r *rounding.Result
@@ -235,4 +255,63 @@ func peakRSS() string {
 		}
 	}
 	return "n/a"
+}
+
+// noiseStage times a noise release of a table's event records: from the
+// records in memory to the release (bounding, noise, post-processing and
+// the release's values and intervals; cell keys and perturbation).
+func noiseStage(ctx context.Context, name string, cfg config, facts *[]string, took *time.Duration) error {
+	ev, err := benchmarks.EventRecords(name)
+	if err != nil {
+		return err
+	}
+	t := ev.Table
+	*facts = append(*facts, fmt.Sprintf("events=%d", len(ev.Inner)))
+	persons, ids := ev.PersonIDs(), ev.EventIDs()
+	t0 := time.Now()
+	var rel *sdc.Release
+	switch cfg.mechanism {
+	case "cellkey":
+		pt, err := noise.BuildPTable(noise.PTableOptions{D: 2, V: 1})
+		if err != nil {
+			return err
+		}
+		keys, err := noise.RecordKeysHMAC([]byte("benchmark secret, 32 bytes long!"), ids)
+		if err != nil {
+			return err
+		}
+		res, err := noise.CellKey(t, ev.Inner, keys, pt)
+		if err != nil {
+			return err
+		}
+		rel = res.Release
+	default:
+		mech, err := noise.ParseMechanism(cfg.mechanism)
+		if err != nil {
+			return err
+		}
+		counts, st, err := noise.Bound(ev.Inner, persons, t.NumInner(), cfg.bounds, nil)
+		if err != nil {
+			return err
+		}
+		*facts = append(*facts, fmt.Sprintf("persons=%d dropped=%d", st.Persons, st.Dropped))
+		p := noise.Params{Mechanism: mech, Epsilon: cfg.epsilon, Bounds: cfg.bounds}
+		if mech == noise.Gaussian {
+			p.Delta = 1e-6
+		}
+		res, err := noise.DP(ctx, t, counts, p)
+		if err != nil {
+			return err
+		}
+		*facts = append(*facts, fmt.Sprintf("measurements=%d cg-iterations=%d", len(res.Measurements), res.Estimate.Iterations))
+		rel = res.Release
+	}
+	*took = time.Since(t0)
+	u, err := report.ComputeUtility(rel)
+	if err != nil {
+		return err
+	}
+	a := u.All
+	*facts = append(*facts, fmt.Sprintf("cells=%d changed=%.1f%% mean-abs=%.3f rms=%.3f max-abs=%d", a.Cells, 100*a.ShareChanged, a.MeanAbs, a.RMS, a.MaxAbs))
+	return nil
 }
