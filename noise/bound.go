@@ -134,4 +134,3 @@ func Bound(inner []int32, person []string, n int, b Bounds, rnd *rand.Rand) ([]i
 	}
 	return counts, st, nil
 }
-

@@ -92,11 +92,11 @@ func (d dpMethod) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 		"mechanism": mech.String(), "epsilon": m.Epsilon, "delta": m.Delta, "l0": p.Bounds.L0, "linf": p.Bounds.LInf,
 		"measurements": ms, "least_squares": res.Estimate, "topdown_dimension": t.Dim(res.TopDim).Name(),
 		"bias_by_true_count": noise.Bias(t, res.Values),
-		"composition": "sequential: the release is (Σ ε, Σ δ)-differentially private over its measurements",
+		"composition":        "sequential: the release is (Σ ε, Σ δ)-differentially private over its measurements",
 	}
 	out := &Outcome{
 		Releases: []*sdc.Release{res.Release}, Kind: Perturbed, Additive: true,
-		Method: fmt.Sprintf("differential privacy (%s noise, ε = %g, δ = %g; top-down post-processing)", mech, m.Epsilon, m.Delta),
+		Method:  fmt.Sprintf("differential privacy (%s noise, ε = %g, δ = %g; top-down post-processing)", mech, m.Epsilon, m.Delta),
 		Summary: extra,
 	}
 	res.Release.SetNotes(
