@@ -97,6 +97,11 @@ func ParseLedger(r io.Reader) (*Ledger, error) {
 			return nil, fmt.Errorf("ledger: release %d: epsilon %v, delta %v: want finite non-negative numbers", i+1, e.Epsilon, e.Delta)
 		}
 	}
+	if b := l.Budget; b != nil {
+		if se, sd := l.Spent(); se > b.Epsilon*(1+slack) || sd > b.Delta*(1+slack) {
+			return nil, fmt.Errorf("ledger: its releases spend ε = %g, δ = %g, more than its budget ε = %g, δ = %g", se, sd, b.Epsilon, b.Delta)
+		}
+	}
 	return &l, nil
 }
 

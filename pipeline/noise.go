@@ -31,11 +31,16 @@ func (d dpMethod) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 		return nil, err
 	}
 	p := noise.Params{Mechanism: mech, Epsilon: m.Epsilon, Delta: m.Delta, Bounds: noise.Bounds{L0: m.L0, LInf: m.LInf}}
+	seen := map[string]string{}
 	for i, it := range m.Split {
 		q, err := noise.ParseQuery(t, it.Query)
 		if err != nil {
-			return nil, &SpecError{Key: fmt.Sprintf("method.split[%d].query", i), Err: err}
+			return nil, fmt.Errorf("%w: %w", ErrSpec, &SpecError{Key: fmt.Sprintf("method.split[%d].query", i), Err: err})
 		}
+		if prev, ok := seen[q.Name(t)]; ok {
+			return nil, fmt.Errorf("%w: %w", ErrSpec, &SpecError{Key: fmt.Sprintf("method.split[%d].query", i), Err: fmt.Errorf("%q is the same query as %q (%s)", it.Query, prev, q.Name(t))})
+		}
+		seen[q.Name(t)] = it.Query
 		p.Split = append(p.Split, noise.Share{Query: q, Share: it.Share})
 	}
 	var led *ledgerCommit
@@ -171,7 +176,7 @@ func (c cellKeyMethod) Protect(ctx context.Context, job *Job) (*Outcome, error) 
 		source = m.PTable
 	} else {
 		if pt, err = noise.BuildPTable(noise.PTableOptions{D: m.PTableD, V: m.PTableV, JS: m.PTableJS}); err != nil {
-			return nil, &SpecError{Key: "method.ptable_d", Err: err}
+			return nil, fmt.Errorf("%w: %w", ErrSpec, &SpecError{Key: "method.ptable_d", Err: err})
 		}
 		source = "maximum entropy"
 	}

@@ -408,3 +408,61 @@ func FuzzReadPattern(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadUnitRecords: every error names its row; every record read is
+// in the table once, in the inner cell of its codes, with its fields.
+func FuzzReadUnitRecords(f *testing.F) {
+	seeds := []string{
+		"geo,sex,person\n0301,M,p1\n1101,F,p2\n1101,F,p1\nX,M,p3\n",
+		"\uFEFFsex,geo,person,extra\r\nF,5001a,\"p, 1\",x\r\nM,1151,p2,y\r\n",
+		"geo,sex,person\n0301,M,\n",
+		"geo,sex,person\n0301,M\x00,p1\n",
+		"geo,sex,person\n9999,M,p1\n",
+		"geo,sex,person\n03,M,p1\n",
+		"geo,sex,person\n0301,Total,p1\n",
+		"geo,sex,person\n",
+		"geo,sex\n0301,M\n",
+		"",
+	}
+	for _, s := range seeds {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	geo := fuzzGeo(f)
+	sex, err := NewFlat("sex", []string{"M", "F"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in string, declared bool) {
+		specs := []DimSpec{{Name: "geo", Dim: geo}, {Name: "sex"}}
+		if declared {
+			specs[1].Dim = sex
+		}
+		u, err := ReadUnitRecords(strings.NewReader(in), specs, UnitOptions{Columns: []string{"person"}, DeclaredDims: declared})
+		if err != nil {
+			if u != nil {
+				t.Fatalf("records and error %v", err)
+			}
+			if !recordsErrRE.MatchString(err.Error()) {
+				t.Fatalf("error without a row: %q", err)
+			}
+			return
+		}
+		checkTableInvariants(t, u.Table)
+		if len(u.Inner) != len(u.Fields[0]) || len(u.Inner) != len(u.Lines) || int64(len(u.Inner)) != u.Table.Freq(0) {
+			t.Fatalf("%d records, %d persons, %d lines, grand total %d", len(u.Inner), len(u.Fields[0]), len(u.Lines), u.Table.Freq(0))
+		}
+		counts := make([]int64, u.Table.NumInner())
+		for i, k := range u.Inner {
+			counts[k]++
+			if u.Fields[0][i] == "" {
+				t.Fatalf("record %d has an empty person", i)
+			}
+		}
+		for k, n := range counts {
+			if got := u.Table.Freq(u.Table.InnerCell(k)); got != n {
+				t.Fatalf("inner cell %d: %d records, count %d", k, n, got)
+			}
+		}
+	})
+}

@@ -42,6 +42,7 @@ func verbs() []verb {
 		{"audit", "the attacker's view of a suppression pattern: an interval for every suppressed cell", runAudit},
 		{"round", "small-count, controlled or random rounding to a base, additive", runRound},
 		{"noise", "differential privacy (Laplace or Gaussian noise, additive) or the cell key method", runNoise},
+		{"ptable", "build (maximum entropy) or check a perturbation table for the cell key method", runPTable},
 		{"run", "run the release a spec file declares (YAML: input, rules, method, outputs)", runRun},
 	}
 }

@@ -474,3 +474,87 @@ func TestAuditChecksPattern(t *testing.T) {
 	assert.Equal(t, prot["primary"], aud["primary"])
 	assert.Equal(t, prot["secondary"], aud["suppressed"], "the other withheld cells stay of unknown kind")
 }
+
+// TestPTableVerb: the table built for D=2, V=1 is, byte for byte, the one
+// the R package ptable exports for tau-ARGUS (noise/testdata).
+func TestPTableVerb(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	out := filepath.Join(dir, "pt.txt")
+	require.Equal(t, 0, run([]string{"ptable", "--d", "2", "--v", "1", "--out", out}, &stdout, &stderr), stderr.String())
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	want, err := os.ReadFile(filepath.Join("..", "..", "noise", "testdata", "ptable_D2V1_tauargus.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
+	// Read back and written in the SAS layout.
+	stdout.Reset()
+	require.Equal(t, 0, run([]string{"ptable", "--in", out, "--sas", "--out", "-"}, &stdout, &stderr), stderr.String())
+	sas, err := os.ReadFile(filepath.Join("..", "..", "noise", "testdata", "ptable_D2V1_sas.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, string(sas), stdout.String())
+	assert.Equal(t, 2, run([]string{"ptable", "--d", "2", "--out", out}, &stdout, &stderr))
+	assert.Equal(t, 2, run([]string{"ptable", "--d", "2", "--v", "1", "--in", out, "--out", "-"}, &stdout, &stderr))
+}
+
+// TestNoiseVerb: a DP release of T2's events publishes every cell as
+// perturbed, non-negative and additive; the cell key release of the same
+// events differs from the true table in the cells it perturbs only.
+func TestNoiseVerb(t *testing.T) {
+	dir := t.TempDir()
+	ev, err := benchmarks.EventRecords("T2")
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, benchmarks.WriteEvents(&buf, ev))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "events.csv"), buf.Bytes(), 0o644))
+	buf.Reset()
+	require.NoError(t, benchmarks.WriteHierarchy(&buf, ev.Table.Dim(0)))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "geo.csv"), buf.Bytes(), 0o644))
+	dims := []string{"--dim", "geo=" + filepath.Join(dir, "geo.csv"), "--dim", "sex:" + strings.Join(benchmarks.Sexes, ","), "--dim", "age:" + strings.Join(benchmarks.AgeGroups, ",")}
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"noise", "--quiet", "--mechanism", "laplace", "--epsilon", "1", "--linf", "3", "--records", "--input", filepath.Join(dir, "events.csv"), "--person", "person",
+		"--out", filepath.Join(dir, "dp.csv"), "--internal", filepath.Join(dir, "dp-internal.csv"), "--json", filepath.Join(dir, "dp.json")}, dims...)
+	require.Equal(t, 0, run(args, &stdout, &stderr), stderr.String())
+	tab := ev.Table
+	vals := make([]int64, tab.NumCells())
+	pub := readCSV(t, filepath.Join(dir, "dp.csv"))
+	require.Len(t, pub, tab.NumCells()+1)
+	for _, row := range pub[1:] {
+		c, err := tab.CellOf(row[:3]...)
+		require.NoError(t, err)
+		vals[c], err = strconv.ParseInt(row[3], 10, 64)
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, vals[c], int64(0))
+		require.Equal(t, "perturbed", row[4])
+	}
+	for c := 0; c < tab.NumCells(); c += 37 {
+		var s int64
+		attack.Brute(tab, c, func(k int) { s += vals[tab.InnerCell(k)] })
+		require.Equal(t, s, vals[c], tab.Label(c))
+	}
+	fi, err := os.Stat(filepath.Join(dir, "dp-internal.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+
+	secret := filepath.Join(dir, "secret.key")
+	require.NoError(t, os.WriteFile(secret, []byte("thirty-two bytes of secret here!"), 0o600))
+	args = append([]string{"noise", "--quiet", "--mechanism", "cellkey", "--ptable-d", "2", "--ptable-v", "1", "--records", "--input", filepath.Join(dir, "events.csv"),
+		"--record-id", "event", "--key-secret-file", secret, "--out", filepath.Join(dir, "ck.csv")}, dims...)
+	require.Equal(t, 0, run(args, &stdout, &stderr), stderr.String())
+	changed := 0
+	for _, row := range readCSV(t, filepath.Join(dir, "ck.csv"))[1:] {
+		c, err := tab.CellOf(row[:3]...)
+		require.NoError(t, err)
+		v, err := strconv.ParseInt(row[3], 10, 64)
+		require.NoError(t, err)
+		d := v - tab.Freq(c)
+		require.LessOrEqual(t, d*d, int64(4), "D = 2")
+		if tab.Freq(c) == 0 {
+			require.Zero(t, v, "zeros stay")
+		}
+		if d != 0 {
+			changed++
+		}
+	}
+	assert.Greater(t, changed, tab.NumCells()/3)
+}
