@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tabsdc/tabsdc/benchmarks"
 )
 
 // The two front doors cannot drift: a verb run with flags and `tabsdc run`
@@ -29,6 +31,10 @@ func TestRunSpecMatchesFlags(t *testing.T) {
 		{"T2 small-count", "T2", "t2", "smallcount.yaml",
 			[]string{"round", "--input", "t2/cells.csv", "--dim", "geo=t2/geo.csv", "--dim", "sex", "--dim", "age", "--method", "small-count", "--base", "3", "--seed", "1"},
 			[]string{"rounded.csv", "rounded-internal.csv", "rounded-summary.json"}},
+		{"T2 cell key", "T2", "t2", "cellkey.yaml",
+			[]string{"noise", "--mechanism", "cellkey", "--records", "--input", "t2/events.csv", "--record-id", "event", "--key-secret-file", "t2/secret.key",
+				"--dim", "geo=t2/geo.csv", "--dim", "sex", "--dim", "age", "--ptable-d", "2", "--ptable-v", "1"},
+			[]string{"cellkey.csv", "cellkey-internal.csv", "cellkey-summary.json"}},
 		{"T1 linked tables", "T1", "t1", "linked.yaml",
 			[]string{"protect", "--input", "t1/cells.csv", "--dim", "geo=t1/geo.csv", "--dim", "sex", "--dim", "age", "--table", "sex=geo,sex", "--table", "age=geo,age"},
 			[]string{"published.sex.csv", "published.age.csv", "internal.sex.csv", "internal.age.csv", "summary.json"}},
@@ -39,16 +45,17 @@ func TestRunSpecMatchesFlags(t *testing.T) {
 			t.Chdir(dir)
 			require.NoError(t, os.Mkdir(tc.folder, 0o755))
 			genTable(t, tc.table, tc.folder)
+			writeEvents(t, tc.table, tc.folder)
 
 			var stdout, stderr bytes.Buffer
 			require.Equal(t, 0, run([]string{"run", filepath.Join(specs, tc.spec), "--quiet"}, &stdout, &stderr), stderr.String())
 			byFlags := filepath.Join(dir, "flags")
 			require.NoError(t, os.Mkdir(byFlags, 0o755))
-			outs := map[string]string{"protect": "published.csv", "round": "rounded.csv"}
+			outs := map[string]string{"protect": "published.csv", "round": "rounded.csv", "noise": "cellkey.csv"}
 			args := append(append([]string{}, tc.flags...), "--quiet",
 				"--out", filepath.Join(byFlags, outs[tc.flags[0]]),
-				"--internal", filepath.Join(byFlags, map[string]string{"protect": "internal.csv", "round": "rounded-internal.csv"}[tc.flags[0]]),
-				"--json", filepath.Join(byFlags, map[string]string{"protect": "summary.json", "round": "rounded-summary.json"}[tc.flags[0]]))
+				"--internal", filepath.Join(byFlags, map[string]string{"protect": "internal.csv", "round": "rounded-internal.csv", "noise": "cellkey-internal.csv"}[tc.flags[0]]),
+				"--json", filepath.Join(byFlags, map[string]string{"protect": "summary.json", "round": "rounded-summary.json", "noise": "cellkey-summary.json"}[tc.flags[0]]))
 			require.Equal(t, 0, run(args, &stdout, &stderr), stderr.String())
 
 			for _, name := range tc.outputs {
@@ -64,6 +71,45 @@ func TestRunSpecMatchesFlags(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeEvents writes the event records behind a benchmark table
+// (events.csv) and a key secret (secret.key, 0600) into dir.
+func writeEvents(t *testing.T, name, dir string) {
+	ev, err := benchmarks.EventRecords(name)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, benchmarks.WriteEvents(&buf, ev))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "events.csv"), buf.Bytes(), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "secret.key"), []byte("a test secret, thirty-two bytes!"), 0o600))
+}
+
+// TestDPSpecExample: examples/spec/dp.yaml runs as documented, enters the
+// release in its ledger and is refused once the ledger's budget is spent.
+func TestDPSpecExample(t *testing.T) {
+	specs, err := filepath.Abs("../../examples/spec")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.Mkdir("t2", 0o755))
+	genTable(t, "T2", "t2")
+	writeEvents(t, "T2", "t2")
+	var stdout, stderr bytes.Buffer
+	for i := 0; i < 10; i++ {
+		require.Equal(t, 0, run([]string{"run", filepath.Join(specs, "dp.yaml"), "--quiet"}, &stdout, &stderr), stderr.String())
+	}
+	pub := readCSV(t, "t2/dp.csv")
+	assert.Len(t, pub, 8952+1)
+	require.NoError(t, os.Remove("t2/dp.csv"))
+	stderr.Reset()
+	assert.Equal(t, 1, run([]string{"run", filepath.Join(specs, "dp.yaml"), "--quiet"}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "privacy budget exceeded")
+	assert.NoFileExists(t, "t2/dp.csv")
+	var sum map[string]any
+	raw, err := os.ReadFile("t2/dp-summary.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &sum))
+	assert.NotNil(t, sum["utility"])
 }
 
 // comparable is a summary without what differs between two runs of one

@@ -34,6 +34,7 @@ import (
 	"github.com/tabsdc/tabsdc/audit"
 	"github.com/tabsdc/tabsdc/benchmarks"
 	"github.com/tabsdc/tabsdc/noise"
+	"github.com/tabsdc/tabsdc/pipeline"
 	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/rounding"
 	"github.com/tabsdc/tabsdc/sdc"
@@ -208,6 +209,8 @@ func run(name, stage string, cfg config) error {
 		}
 	case "noise":
 		err = noiseStage(ctx, name, cfg, &facts, &took)
+	case "utility":
+		err = utilityStage(ctx, name)
 	case "round":
 		t0 = time.Now()
 		var r *rounding.Result
@@ -260,6 +263,13 @@ func peakRSS() string {
 // noiseStage times a noise release of a table's event records: from the
 // records in memory to the release (bounding, noise, post-processing and
 // the release's values and intervals; cell keys and perturbation).
+//
+// Stage utility prints, by municipality size class, what each method does
+// to the same table (its event records for the noise methods): Gauss
+// suppression (max-n 4), small-count rounding (base 3), differential
+// privacy at ε = 1 (Laplace; from the cells with each person counted once,
+// and from the events with L0 = 1, LInf = 3) and the cell key method
+// (D = 2, V = 1).
 func noiseStage(ctx context.Context, name string, cfg config, facts *[]string, took *time.Duration) error {
 	ev, err := benchmarks.EventRecords(name)
 	if err != nil {
@@ -313,5 +323,93 @@ func noiseStage(ctx context.Context, name string, cfg config, facts *[]string, t
 	}
 	a := u.All
 	*facts = append(*facts, fmt.Sprintf("cells=%d changed=%.1f%% mean-abs=%.3f rms=%.3f max-abs=%d", a.Cells, 100*a.ShareChanged, a.MeanAbs, a.RMS, a.MaxAbs))
+	return nil
+}
+
+func utilityStage(ctx context.Context, name string) error {
+	ev, err := benchmarks.EventRecords(name)
+	if err != nil {
+		return err
+	}
+	t := ev.Table
+	type row struct {
+		method string
+		rel    *sdc.Release
+		secs   float64
+	}
+	var rows []row
+	run := func(method string, spec *pipeline.Spec) error {
+		t0 := time.Now()
+		res, err := pipeline.RunTable(ctx, t, spec, pipeline.Options{})
+		if err != nil {
+			return fmt.Errorf("%s: %w", method, err)
+		}
+		rows = append(rows, row{method, res.Tables[0].Release, time.Since(t0).Seconds()})
+		return nil
+	}
+	out := pipeline.Outputs{Published: "unused.csv"}
+	if err := run("suppression (gauss, max-n 4)", &pipeline.Spec{Rules: pipeline.Rules{MaxN: 4}, Method: pipeline.MethodSpec{Name: "gauss"}, Outputs: out}); err != nil {
+		return err
+	}
+	if err := run("small-count rounding (base 3)", &pipeline.Spec{Method: pipeline.MethodSpec{Name: "small-count", Base: 3}, Outputs: out}); err != nil {
+		return err
+	}
+	for _, v := range []struct {
+		label  string
+		bounds noise.Bounds
+		events bool
+	}{
+		{"DP ε=1 Laplace, each person once", noise.Bounds{L0: 1, LInf: 1}, false},
+		{"DP ε=1 Laplace, events, L0=1 LInf=3", noise.Bounds{L0: 1, LInf: 3}, true},
+	} {
+		t0 := time.Now()
+		counts := make([]int64, t.NumInner())
+		for k := range counts {
+			counts[k] = t.Freq(t.InnerCell(k))
+		}
+		if v.events {
+			if counts, _, err = noise.Bound(ev.Inner, ev.PersonIDs(), t.NumInner(), v.bounds, nil); err != nil {
+				return err
+			}
+		}
+		res, err := noise.DP(ctx, t, counts, noise.Params{Mechanism: noise.Laplace, Epsilon: 1, Bounds: v.bounds})
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{v.label, res.Release, time.Since(t0).Seconds()})
+	}
+	t0 := time.Now()
+	pt, err := noise.BuildPTable(noise.PTableOptions{D: 2, V: 1})
+	if err != nil {
+		return err
+	}
+	keys, err := noise.RecordKeysHMAC([]byte("benchmark secret, 32 bytes long!"), ev.EventIDs())
+	if err != nil {
+		return err
+	}
+	ck, err := noise.CellKey(t, ev.Inner, keys, pt)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, row{"cell key D=2 V=1", ck.Release, time.Since(t0).Seconds()})
+
+	fmt.Printf("%s: %d cells, %d inner, %d events\n\n", name, t.NumCells(), t.NumInner(), len(ev.Inner))
+	fmt.Println("| method | size class | municipalities | cells | withheld | count withheld | changed | MAE | RMS | max | mean error |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		u, err := report.ComputeUtility(r.rel)
+		if err != nil {
+			return err
+		}
+		line := func(class string, munis string, s report.ErrorStats) {
+			fmt.Printf("| %s | %s | %s | %d | %.1f %% | %.2f %% | %.1f %% | %.2f | %.2f | %d | %+.2f |\n", r.method, class, munis, s.Cells,
+				100*s.ShareWithheld, 100*s.ShareCountWithheld, 100*s.ShareChanged, s.MeanAbs, s.RMS, s.MaxAbs, s.MeanError)
+		}
+		for _, s := range u.BySize {
+			line(s.Class, fmt.Sprint(s.Municipalities), s.ErrorStats)
+		}
+		line("all cells", "", u.All)
+		fmt.Fprintf(os.Stderr, "%s: %.2fs\n", r.method, r.secs)
+	}
 	return nil
 }
