@@ -14,12 +14,18 @@ type Bounds struct {
 	LInf int64
 }
 
+// MaxBound is the largest L0, LInf and L0·LInf Bounds allow: the library
+// multiplies them in int64, and noise beyond it would drown any count.
+const MaxBound = 1 << 40
+
 func (b Bounds) check() error {
-	if b.L0 < 1 {
-		return fmt.Errorf("L0 (inner cells per person) is %d: want at least 1", b.L0)
-	}
-	if b.LInf < 1 {
-		return fmt.Errorf("LInf (records per person and cell) is %d: want at least 1", b.LInf)
+	switch {
+	case b.L0 < 1 || b.L0 > MaxBound:
+		return fmt.Errorf("L0 (inner cells per person) is %d: want 1 to %d", b.L0, int64(MaxBound))
+	case b.LInf < 1 || b.LInf > MaxBound:
+		return fmt.Errorf("LInf (records per person and cell) is %d: want 1 to %d", b.LInf, int64(MaxBound))
+	case int64(b.L0) > MaxBound/b.LInf:
+		return fmt.Errorf("L0 %d × LInf %d: the sensitivity is more than %d", b.L0, b.LInf, int64(MaxBound))
 	}
 	return nil
 }

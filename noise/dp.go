@@ -171,11 +171,21 @@ func Plan(t *sdc.Table, p Params) ([]*Measurement, error) {
 		if err != nil {
 			return nil, fmt.Errorf("query %s: %w", name, err)
 		}
-		m := &Measurement{Name: name, Query: s.Query, Epsilon: p.Epsilon * s.Share, Delta: p.Delta * s.Share, Cells: part.cells, group: part.group}
+		m := &Measurement{Name: name, Query: s.Query, Epsilon: s.Share, Delta: s.Share, Cells: part.cells, group: part.group}
 		m.L0, m.LInf = int64(p.Bounds.L0), p.Bounds.LInf
 		if p.Mechanism == Gaussian && !part.inner && p.Bounds.L0 > 1 {
 			m.L0, m.LInf = 1, int64(p.Bounds.L0)*p.Bounds.LInf
 		}
+		out = append(out, m)
+	}
+	if math.Abs(total-1) > 1e-9 {
+		return nil, fmt.Errorf("the shares sum to %v, not 1", total)
+	}
+	// Shares normalised to sum to 1, so that Σ ε_m is ε (and Σ δ_m δ) to
+	// the last bit but for float rounding.
+	for _, m := range out {
+		share := m.Epsilon / total
+		m.Epsilon, m.Delta = p.Epsilon*share, p.Delta*share
 		switch p.Mechanism {
 		case Laplace:
 			b := float64(m.L0*m.LInf) / m.Epsilon
@@ -184,10 +194,6 @@ func Plan(t *sdc.Table, p Params) ([]*Measurement, error) {
 			s := dpnoise.SigmaForGaussian(m.L0, float64(m.LInf), m.Epsilon, m.Delta)
 			m.Variance = s * s
 		}
-		out = append(out, m)
-	}
-	if math.Abs(total-1) > 1e-9 {
-		return nil, fmt.Errorf("the shares sum to %v, not 1", total)
 	}
 	return out, nil
 }

@@ -80,6 +80,8 @@ func TestPlanRefuses(t *testing.T) {
 		{"gaussian without delta", func(p *noise.Params) { p.Mechanism = noise.Gaussian }},
 		{"L0 0", func(p *noise.Params) { p.Bounds.L0 = 0 }},
 		{"LInf 0", func(p *noise.Params) { p.Bounds.LInf = 0 }},
+		{"L0·LInf overflows", func(p *noise.Params) { p.Bounds = noise.Bounds{L0: 4, LInf: 1 << 62} }},
+		{"L0·LInf too large", func(p *noise.Params) { p.Bounds = noise.Bounds{L0: 1 << 21, LInf: 1 << 21} }},
 		{"shares not 1", func(p *noise.Params) { p.Split = []noise.Share{{Query: noise.Detail(tb), Share: 0.5}} }},
 		{"query twice", func(p *noise.Params) {
 			p.Split = []noise.Share{{Query: noise.Detail(tb), Share: 0.5}, {Query: noise.Detail(tb), Share: 0.5}}

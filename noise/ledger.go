@@ -2,6 +2,8 @@ package noise
 
 import (
 	"bytes"
+	crand "crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +11,9 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
+
+	"github.com/tabsdc/tabsdc/sdc"
 )
 
 // Budget is a total privacy budget: the sum of ε and of δ over every
@@ -20,6 +25,13 @@ type Budget struct {
 
 // Entry is one release in a ledger.
 type Entry struct {
+	// ID identifies the entry (random); Status is "reserved" from before
+	// the release's noise is drawn until its outputs are written, then
+	// "released". Both count against the budget: a reserved entry left
+	// behind (a run whose outputs were partly written, or a caller that
+	// drew noise and never wrote) is budget spent.
+	ID        string  `json:"id,omitempty"`
+	Status    string  `json:"status,omitempty"`
 	Date      string  `json:"date"`
 	Tool      string  `json:"tool,omitempty"`
 	Mechanism string  `json:"mechanism"`
@@ -157,6 +169,123 @@ func (l *Ledger) Allow(budget *Budget, eps, delta float64) (*Budget, error) {
 func (l *Ledger) Add(b *Budget, e Entry) {
 	l.Budget = b
 	l.Releases = append(l.Releases, e)
+}
+
+// Entry statuses.
+const (
+	Reserved = "reserved"
+	Released = "released"
+)
+
+// Reserve enters a release of e.Epsilon, e.Delta in the ledger file at
+// path before its noise is drawn, under the ledger's lock: it is refused
+// (ErrBudget, nothing written) when the budget does not allow it. budget
+// is the budget asked for (nil: the ledger's own). It returns the entry's
+// id, for Release or Cancel.
+func Reserve(path string, budget *Budget, e Entry) (string, error) {
+	real, unlock, err := lockLedger(path)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	l, err := ReadLedger(real)
+	if err != nil {
+		return "", err
+	}
+	b, err := l.Allow(budget, e.Epsilon, e.Delta)
+	if err != nil {
+		return "", err
+	}
+	var id [12]byte
+	if _, err := crand.Read(id[:]); err != nil {
+		return "", err
+	}
+	e.ID, e.Status = hex.EncodeToString(id[:]), Reserved
+	l.Add(b, e)
+	return e.ID, sdc.WriteFilesAtomic([]sdc.OutputFile{{Path: real, Write: l.WriteJSON, Private: true}})
+}
+
+// Release turns the reserved entry id into a released one, with the
+// inputs and outputs of the release, and returns the ledger's new file,
+// for the caller to write after the outputs (in the same all-or-nothing
+// write); unlock releases the ledger's lock once it is written or not.
+func Release(path, id string, inputs []LedgerFile, outputs []string) (file sdc.OutputFile, unlock func(), err error) {
+	real, unlock, err := lockLedger(path)
+	if err != nil {
+		return sdc.OutputFile{}, nil, err
+	}
+	l, err := ReadLedger(real)
+	if err != nil {
+		unlock()
+		return sdc.OutputFile{}, nil, err
+	}
+	i := l.find(id)
+	if i < 0 || l.Releases[i].Status != Reserved {
+		unlock()
+		return sdc.OutputFile{}, nil, fmt.Errorf("%s: the reservation %s of this release is not in the ledger any more: nothing is written", path, id)
+	}
+	l.Releases[i].Status = Released
+	l.Releases[i].Inputs, l.Releases[i].Outputs = inputs, outputs
+	return sdc.OutputFile{Path: real, Write: l.WriteJSON, Private: true}, unlock, nil
+}
+
+// Cancel removes the reserved entry id: the release's noise was drawn
+// but nothing of it was published or returned.
+func Cancel(path, id string) error {
+	real, unlock, err := lockLedger(path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	l, err := ReadLedger(real)
+	if err != nil {
+		return err
+	}
+	i := l.find(id)
+	if i < 0 || l.Releases[i].Status != Reserved {
+		return nil
+	}
+	l.Releases = append(l.Releases[:i], l.Releases[i+1:]...)
+	return sdc.WriteFilesAtomic([]sdc.OutputFile{{Path: real, Write: l.WriteJSON, Private: true}})
+}
+
+func (l *Ledger) find(id string) int {
+	for i, e := range l.Releases {
+		if e.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// lockLedger resolves the ledger's path (a symbolic link is followed, so
+// every link to one ledger shares it; a ledger with a second hard link is
+// refused, as the atomic rename would split it) and takes its lock.
+func lockLedger(path string) (real string, unlock func(), err error) {
+	real, err = resolveLedger(path)
+	if err != nil {
+		return "", nil, err
+	}
+	unlock, err = LockLedger(real)
+	return real, unlock, err
+}
+
+func resolveLedger(path string) (string, error) {
+	real, err := filepath.EvalSymlinks(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		dir, derr := filepath.EvalSymlinks(filepath.Dir(path))
+		if derr != nil {
+			return "", fmt.Errorf("ledger %s: %w", path, derr)
+		}
+		return filepath.Join(dir, filepath.Base(path)), nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("ledger %s: %w", path, err)
+	}
+	if n := hardLinks(real); n > 1 {
+		return "", fmt.Errorf("ledger %s has %d hard links: a ledger is one file (link to it symbolically)", path, n)
+	}
+	return real, nil
 }
 
 // WriteJSON writes the ledger as indented JSON.

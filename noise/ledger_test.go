@@ -2,7 +2,10 @@ package noise_test
 
 import (
 	"bytes"
+	"errors"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,4 +80,46 @@ func FuzzParseLedger(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, len(l.Releases), len(back.Releases))
 	})
+}
+
+// TestReserveConcurrently: runs that reserve at once never spend more
+// than the budget: of 20 releases of ε = 0.1 under a budget of 1, ten
+// are entered and ten refused.
+func TestReserveConcurrently(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ledger.json")
+	b := &noise.Budget{Epsilon: 1}
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = noise.Reserve(path, b, noise.Entry{Mechanism: "laplace", Epsilon: 0.1})
+		}()
+	}
+	wg.Wait()
+	ok, refused := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, noise.ErrBudget):
+			refused++
+		default:
+			t.Fatal(err)
+		}
+	}
+	assert.Equal(t, 10, ok)
+	assert.Equal(t, 10, refused)
+	l, err := noise.ReadLedger(path)
+	require.NoError(t, err)
+	assert.Len(t, l.Releases, 10)
+	// Release and Cancel act on their own entry only.
+	_, unlock, err := noise.Release(path, "no such id", nil, nil)
+	require.Error(t, err)
+	assert.Nil(t, unlock)
+	require.NoError(t, noise.Cancel(path, l.Releases[3].ID))
+	l2, err := noise.ReadLedger(path)
+	require.NoError(t, err)
+	assert.Len(t, l2.Releases, 9)
 }

@@ -23,3 +23,6 @@ func LockLedger(path string) (unlock func(), err error) {
 		os.Remove(f.Name())
 	}, nil
 }
+
+// hardLinks cannot tell here: 1.
+func hardLinks(string) uint64 { return 1 }

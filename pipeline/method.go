@@ -47,8 +47,10 @@ type Job struct {
 	Records *sdc.UnitRecords
 	// inputs records the files a method reads (hashed into the summary).
 	inputs *inputLog
-	// Progress receives a line of progress (never nil).
+	// Progress receives a line of progress (never nil); Warn a warning
+	// the run must not keep quiet (never nil).
 	Progress func(msg string)
+	Warn     func(msg string)
 }
 
 // Table is one released table of a run.
@@ -113,15 +115,18 @@ type Outcome struct {
 	Commit Commit
 }
 
-// A Commit is an account a release is entered in when its outputs are
-// written (noise's budget ledger). Prepare is called just before the
-// outputs are written, with the run's summary and the output paths; it
-// takes what lock it needs, checks the account again (another run may
-// have been entered since the method ran), and returns the account's new
-// file, written after every output, and a function that releases the lock
-// once the files are written or not.
+// A Commit is an account a release is entered in (noise's budget
+// ledger): the method enters the release before it draws noise; Prepare
+// is called just before the outputs are written, with the run's summary
+// and the output paths, takes what lock it needs and returns the
+// account's new file, written after every output in the same write, and a
+// function that releases the lock once the files are written or not.
+// Cancel takes the entry back when nothing of the release was published
+// or returned (the run failed, or its write failed before any file was
+// written); after a write that left some files, the entry stays.
 type Commit interface {
 	Prepare(sum *report.Summary, outputs []string) (sdc.OutputFile, func(), error)
+	Cancel() error
 }
 
 // Evidence is a method's audit of its final pattern.

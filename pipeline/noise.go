@@ -43,21 +43,8 @@ func (d dpMethod) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 		seen[q.Name(t)] = it.Query
 		p.Split = append(p.Split, noise.Share{Query: q, Share: it.Share})
 	}
-	var led *ledgerCommit
-	if m.Ledger != "" {
-		// Refused before any noise is drawn; checked again, under a lock,
-		// when the outputs are written.
-		led = &ledgerCommit{path: m.Ledger, eps: m.Epsilon, delta: m.Delta, mechanism: m.Mechanism}
-		if m.BudgetEpsilon > 0 {
-			led.budget = &noise.Budget{Epsilon: m.BudgetEpsilon, Delta: m.BudgetDelta}
-		}
-		l, err := noise.ReadLedger(m.Ledger)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := l.Allow(led.budget, m.Epsilon, m.Delta); err != nil {
-			return nil, fmt.Errorf("%s: %w", m.Ledger, err)
-		}
+	if m.Ledger == "" {
+		job.Warn("no budget ledger (method.ledger, --ledger): this release's ε is accounted for nowhere, and nothing stops another release of the same data")
 	}
 	extra := map[string]any{}
 	var counts []int64
@@ -69,7 +56,8 @@ func (d dpMethod) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 			return nil, err
 		}
 		extra["bounding"] = st
-		job.Progress(fmt.Sprintf("bounding: %d records of %d persons, %d dropped (%d persons cut)", st.Records, st.Persons, st.Dropped, st.PersonsCut))
+		// Exact figures of the data stay in the (confidential) summary.
+		job.Progress("contributions bounded (what was dropped: extra.bounding in the summary)")
 	} else {
 		// Each person counts once in one inner cell: the counts are bounded.
 		counts = make([]int64, t.NumInner())
@@ -78,9 +66,35 @@ func (d dpMethod) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 		}
 		p.Bounds = noise.Bounds{L0: 1, LInf: 1}
 	}
+	var led *ledgerCommit
+	if m.Ledger != "" {
+		// Entered before any noise is drawn, refused when over budget.
+		led = &ledgerCommit{path: m.Ledger}
+		var budget *noise.Budget
+		if m.BudgetEpsilon > 0 {
+			budget = &noise.Budget{Epsilon: m.BudgetEpsilon, Delta: m.BudgetDelta}
+		}
+		e := noise.Entry{Date: time.Now().UTC().Format(time.RFC3339), Tool: Version(), Mechanism: m.Mechanism, Epsilon: m.Epsilon, Delta: m.Delta}
+		split := p.Split
+		if split == nil {
+			split = noise.DefaultSplit(t)
+		}
+		for _, sh := range split {
+			e.Queries = append(e.Queries, noise.LedgerQuery{Query: sh.Query.Name(t), Epsilon: m.Epsilon * sh.Share, Delta: m.Delta * sh.Share})
+		}
+		if led.id, err = noise.Reserve(m.Ledger, budget, e); err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Ledger, err)
+		}
+		job.Progress(fmt.Sprintf("release entered in the ledger %s (reserved)", m.Ledger))
+	}
 	job.Progress(fmt.Sprintf("measuring with %s noise, ε = %g, δ = %g", mech, m.Epsilon, m.Delta))
 	res, err := noise.DP(ctx, t, counts, p)
 	if err != nil {
+		if led != nil {
+			if cerr := led.Cancel(); cerr != nil {
+				err = fmt.Errorf("%w; and taking the release back from the ledger failed: %v", err, cerr)
+			}
+		}
 		return nil, err
 	}
 	var ms []map[string]any
@@ -89,9 +103,6 @@ func (d dpMethod) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 			"query": x.Name, "cells": len(x.Cells), "epsilon": x.Epsilon, "delta": x.Delta,
 			"l0": x.L0, "linf": x.LInf, "variance": x.Variance, "ci95_width": x.Upper[0] - x.Lower[0],
 		})
-		if led != nil {
-			led.queries = append(led.queries, noise.LedgerQuery{Query: x.Name, Epsilon: x.Epsilon, Delta: x.Delta})
-		}
 	}
 	extra["dp"] = map[string]any{
 		"mechanism": mech.String(), "epsilon": m.Epsilon, "delta": m.Delta, "l0": p.Bounds.L0, "linf": p.Bounds.LInf,
@@ -114,40 +125,21 @@ func (d dpMethod) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 	return out, nil
 }
 
-// ledgerCommit enters a release in a budget ledger.
+// ledgerCommit is a release reserved in a budget ledger.
 type ledgerCommit struct {
-	path       string
-	budget     *noise.Budget
-	eps, delta float64
-	mechanism  string
-	queries    []noise.LedgerQuery
+	path string
+	id   string
 }
 
 func (l *ledgerCommit) Prepare(sum *report.Summary, outputs []string) (sdc.OutputFile, func(), error) {
-	unlock, err := noise.LockLedger(l.path)
-	if err != nil {
-		return sdc.OutputFile{}, nil, err
-	}
-	led, err := noise.ReadLedger(l.path)
-	if err != nil {
-		unlock()
-		return sdc.OutputFile{}, nil, err
-	}
-	b, err := led.Allow(l.budget, l.eps, l.delta)
-	if err != nil {
-		unlock()
-		return sdc.OutputFile{}, nil, fmt.Errorf("%s: %w", l.path, err)
-	}
-	e := noise.Entry{Date: sum.Date, Tool: sum.Tool, Mechanism: l.mechanism, Epsilon: l.eps, Delta: l.delta, Outputs: outputs, Queries: l.queries}
-	if e.Date == "" {
-		e.Date = time.Now().UTC().Format(time.RFC3339)
-	}
+	var inputs []noise.LedgerFile
 	for _, in := range sum.Inputs {
-		e.Inputs = append(e.Inputs, noise.LedgerFile{Role: in.Role, Path: in.Path, SHA256: in.SHA256})
+		inputs = append(inputs, noise.LedgerFile{Role: in.Role, Path: in.Path, SHA256: in.SHA256})
 	}
-	led.Add(b, e)
-	return sdc.OutputFile{Path: l.path, Write: led.WriteJSON, Private: true}, unlock, nil
+	return noise.Release(l.path, l.id, inputs, outputs)
 }
+
+func (l *ledgerCommit) Cancel() error { return noise.Cancel(l.path, l.id) }
 
 // cellKeyMethod perturbs every cell by the cell key method (noise.CellKey).
 type cellKeyMethod struct{ spec MethodSpec }

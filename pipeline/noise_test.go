@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/tabsdc/tabsdc/benchmarks"
 	"github.com/tabsdc/tabsdc/noise"
 	"github.com/tabsdc/tabsdc/pipeline"
+	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/rounding"
 	"github.com/tabsdc/tabsdc/sdc"
 )
@@ -148,7 +150,8 @@ func TestLedger(t *testing.T) {
 	assert.Contains(t, err.Error(), "left: ε = 0.5")
 	assert.NoFileExists(t, spec.Outputs.Published)
 
-	// Within budget, but the write is cancelled: no output, ledger as it was.
+	// Within budget, but the write is cancelled: no output, and the
+	// reservation is taken back: the ledger is as it was.
 	small := *spec
 	small.Method.Epsilon = 0.25
 	res, err := pipeline.Run(context.Background(), &small, pipeline.Options{})
@@ -161,16 +164,24 @@ func TestLedger(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, before, after)
 
-	// Another run entered meanwhile: the check at write time refuses.
+	// A release is reserved before its noise is drawn: a second run while
+	// the first is not written yet sees the budget it reserved.
 	res, err = pipeline.Run(context.Background(), &small, pipeline.Options{})
 	require.NoError(t, err)
+	l, err = noise.ReadLedger(ledger)
+	require.NoError(t, err)
+	require.Len(t, l.Releases, 3)
+	assert.Equal(t, noise.Reserved, l.Releases[2].Status)
 	other := small
 	other.Method.Epsilon = 0.5
-	res2, err := pipeline.Run(context.Background(), &other, pipeline.Options{})
+	_, err = pipeline.Run(context.Background(), &other, pipeline.Options{})
+	require.ErrorIs(t, err, noise.ErrBudget, "2 released + 0.25 reserved + 0.5 > 2.5")
+	require.NoError(t, res.Write(context.Background()))
+	l, err = noise.ReadLedger(ledger)
 	require.NoError(t, err)
-	require.NoError(t, res2.Write(context.Background()))
-	err = res.Write(context.Background())
-	require.ErrorIs(t, err, noise.ErrBudget)
+	require.Len(t, l.Releases, 3)
+	assert.Equal(t, noise.Released, l.Releases[2].Status)
+	assert.NotEmpty(t, l.Releases[2].Outputs)
 
 	// A different budget is not taken silently.
 	changed := *spec
@@ -178,6 +189,31 @@ func TestLedger(t *testing.T) {
 	_, err = pipeline.Run(context.Background(), &changed, pipeline.Options{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "not changed by a run")
+
+	// Every symbolic link to the ledger shares it; a second hard link is
+	// refused.
+	link := filepath.Join(dir, "link.json")
+	require.NoError(t, os.Symlink(ledger, link))
+	before, err = os.ReadFile(ledger)
+	require.NoError(t, err)
+	viaLink := small
+	viaLink.Method.Ledger = link
+	viaLink.Method.Epsilon = 0.01
+	res, err = pipeline.Run(context.Background(), &viaLink, pipeline.Options{})
+	require.NoError(t, err)
+	require.NoError(t, res.Write(context.Background()))
+	after, err = os.ReadFile(ledger)
+	require.NoError(t, err)
+	assert.NotEqual(t, before, after, "the link's target is the ledger written")
+	fi, err = os.Lstat(link)
+	require.NoError(t, err)
+	assert.Equal(t, os.ModeSymlink, fi.Mode()&os.ModeSymlink, "the link is still a link")
+	hard := filepath.Join(dir, "hard.json")
+	require.NoError(t, os.Link(ledger, hard))
+	viaLink.Method.Ledger = hard
+	_, err = pipeline.Run(context.Background(), &viaLink, pipeline.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "hard links")
 }
 
 // TestCellKeyRun: the same cell has the same value in two runs over
@@ -314,4 +350,105 @@ func readInternalRows(t *testing.T, path string) [][]string {
 	rows, err := r.ReadAll()
 	require.NoError(t, err)
 	return rows
+}
+
+// fakeCommit is an account in the current folder: account.json, with a
+// file "cancelled" written when the pipeline takes the release back. Its
+// file's writer makes its own rename fail (a folder appears at its path
+// while the outputs are written) when failRename is set.
+type fakeCommit struct{ failRename bool }
+
+func (f fakeCommit) Prepare(*report.Summary, []string) (sdc.OutputFile, func(), error) {
+	return sdc.OutputFile{Path: "account.json", Write: func(w io.Writer) error {
+		if f.failRename {
+			if err := os.MkdirAll(filepath.Join("account.json", "x"), 0o755); err != nil {
+				return err
+			}
+		}
+		_, err := io.WriteString(w, "{}")
+		return err
+	}}, func() {}, nil
+}
+
+func (fakeCommit) Cancel() error { return os.WriteFile("cancelled", nil, 0o644) }
+
+// committing publishes every count as it is or, with negative set, one
+// count as −1 (a release the pipeline refuses), and enters the release in
+// a fake account.
+type committing struct{ negative, failRename bool }
+
+func (c committing) Protect(_ context.Context, job *pipeline.Job) (*pipeline.Outcome, error) {
+	rel := sdc.NewRelease(job.Base)
+	vals := append([]int64(nil), job.Base.Freqs()...)
+	if c.negative {
+		vals[len(vals)-1] = -1
+	}
+	if err := rel.SetValues(vals, sdc.Perturbed); err != nil {
+		return nil, err
+	}
+	return &pipeline.Outcome{Releases: []*sdc.Release{rel}, Kind: pipeline.Perturbed, Commit: fakeCommit{c.failRename}, Method: "test"}, nil
+}
+
+func init() {
+	for name, m := range map[string]committing{
+		"test-commit": {}, "test-commit-negative": {negative: true}, "test-commit-fail-rename": {failRename: true},
+	} {
+		pipeline.Register(name, func(pipeline.MethodSpec) (pipeline.Method, error) { return m, nil })
+	}
+}
+
+// TestCommitTakenBack: the pipeline takes a release back from its account
+// when nothing of it is published (the run fails, the write is cancelled),
+// and leaves it there when some outputs were written.
+func TestCommitTakenBack(t *testing.T) {
+	for _, tc := range []struct {
+		name, method          string
+		cancelCtx             bool
+		runFails, writeFails  bool
+		cancelled             bool
+		publishedAfterFailure bool
+	}{
+		{name: "written", method: "test-commit"},
+		{name: "the run fails", method: "test-commit-negative", runFails: true, cancelled: true},
+		{name: "the write is cancelled", method: "test-commit", cancelCtx: true, writeFails: true, cancelled: true},
+		{name: "the account's rename fails after the outputs", method: "test-commit-fail-rename", writeFails: true, publishedAfterFailure: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			spec := writeT1(t, dir, tc.method)
+			spec.Outputs.Internal, spec.Outputs.Summary = "", ""
+			res, err := pipeline.Run(context.Background(), spec, pipeline.Options{})
+			if tc.runFails {
+				require.Error(t, err)
+				assert.FileExists(t, "cancelled")
+				return
+			}
+			require.NoError(t, err)
+			ctx := context.Background()
+			if tc.cancelCtx {
+				c, cancel := context.WithCancel(ctx)
+				cancel()
+				ctx = c
+			}
+			err = res.Write(ctx)
+			if !tc.writeFails {
+				require.NoError(t, err)
+				assert.FileExists(t, "account.json")
+			} else {
+				require.Error(t, err)
+			}
+			if tc.cancelled {
+				assert.FileExists(t, "cancelled")
+			} else {
+				assert.NoFileExists(t, "cancelled")
+			}
+			if tc.writeFails && tc.publishedAfterFailure {
+				assert.FileExists(t, spec.Outputs.Published)
+				assert.Contains(t, err.Error(), "stays entered")
+			} else if tc.writeFails {
+				assert.NoFileExists(t, spec.Outputs.Published)
+			}
+		})
+	}
 }

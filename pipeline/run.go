@@ -122,7 +122,7 @@ func RunTable(ctx context.Context, t *sdc.Table, spec *Spec, opt Options) (*Resu
 	return run(ctx, t, spec, opt)
 }
 
-func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Result, error) {
+func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (_ *Result, err error) {
 	s := *spec
 	if err := s.validate(given); err != nil {
 		return nil, err
@@ -179,7 +179,11 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	}
 
 	req := s.requirement()
-	job := &Job{Base: base, Spec: s.Method, Requirement: req, Attacker: audit.Attacker{ZerosWithheld: s.Rules.ProtectZeros}, SumsOnly: s.Outputs.SumsOnly, Progress: say, Records: units, inputs: log}
+	warn := opt.Warn
+	if warn == nil {
+		warn = func(string) {}
+	}
+	job := &Job{Base: base, Spec: s.Method, Requirement: req, Attacker: audit.Attacker{ZerosWithheld: s.Rules.ProtectZeros}, SumsOnly: s.Outputs.SumsOnly, Progress: say, Warn: warn, Records: units, inputs: log}
 	if !isRounding(s.Method.Name) {
 		sum.Begin("primary")
 		for i := range tables {
@@ -243,6 +247,17 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (*Resul
 	out, err := method.Protect(ctx, job)
 	if err != nil {
 		return nil, err
+	}
+	if out != nil && out.Commit != nil {
+		// The release is entered in its account: taken back if the run
+		// fails from here (nothing is returned or written).
+		defer func() {
+			if err != nil {
+				if cerr := out.Commit.Cancel(); cerr != nil {
+					err = fmt.Errorf("%w; and taking the release back from its account failed: %v", err, cerr)
+				}
+			}
+		}()
 	}
 	sum.End(stage)
 	if out == nil || len(out.Releases) != len(tables) {
@@ -651,17 +666,30 @@ func (r *Result) Write(ctx context.Context) error {
 	if o.Summary != "" {
 		files = append(files, sdc.OutputFile{Path: o.Summary, Write: r.Summary.WriteJSON, Private: true})
 	}
-	if r.commit != nil {
-		paths := make([]string, len(files))
-		for i, f := range files {
-			paths[i] = f.Path
-		}
-		file, unlock, err := r.commit.Prepare(r.Summary, paths)
-		if err != nil {
-			return err
-		}
-		defer unlock()
-		files = append(files, file)
+	if r.commit == nil {
+		return sdc.WriteFilesAtomicContext(ctx, files)
 	}
-	return sdc.WriteFilesAtomicContext(ctx, files)
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.Path
+	}
+	file, unlock, err := r.commit.Prepare(r.Summary, paths)
+	if err != nil {
+		return err
+	}
+	files = append(files, file)
+	err = sdc.WriteFilesAtomicContext(ctx, files)
+	unlock()
+	if err == nil {
+		return nil
+	}
+	var pe *sdc.PartialWriteError
+	if errors.As(err, &pe) && len(pe.Written) > 0 {
+		// Some outputs are out: the release stays in its account.
+		return fmt.Errorf("%w; the release stays entered in %s as reserved (budget spent)", err, file.Path)
+	}
+	if cerr := r.commit.Cancel(); cerr != nil {
+		return fmt.Errorf("%w; and taking the release back from its account failed: %v", err, cerr)
+	}
+	return err
 }

@@ -761,6 +761,8 @@ func (s *Spec) validateDP() error {
 		return specErr("input.each_person_once", "differential privacy from cells needs each person to count once (set it if that is true of the data), or records with a person column")
 	case in.Records != "" && in.EachPersonOnce:
 		return specErr("input.each_person_once", "goes with cells; records give persons (input.person)")
+	case in.EachPersonOnce && (m.L0 > 1 || m.LInf > 1):
+		return specErr("method.l0", "contradicts input.each_person_once (each person in one cell, once: l0 = linf = 1)")
 	case in.Value != "" || in.Contributor != "":
 		return specErr("input.value", "differential privacy here releases counts, not magnitudes")
 	case in.Totals:

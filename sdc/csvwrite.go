@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // WriteOptions names the value columns of output files.
@@ -252,6 +253,24 @@ func WriteFileAtomic(path string, fn func(io.Writer) error) error {
 	return WriteFilesAtomic([]OutputFile{{Path: path, Write: fn}})
 }
 
+// PartialWriteError is a failure of WriteFilesAtomic's final renames:
+// the files of Written were written (renamed into place) before Path
+// failed; the others were not.
+type PartialWriteError struct {
+	Path    string
+	Written []string
+	Err     error
+}
+
+func (e *PartialWriteError) Error() string {
+	if len(e.Written) == 0 {
+		return fmt.Sprintf("%s: %v (no file was written)", e.Path, e.Err)
+	}
+	return fmt.Sprintf("%s: %v (the files before it were written: %s)", e.Path, e.Err, strings.Join(e.Written, ", "))
+}
+
+func (e *PartialWriteError) Unwrap() error { return e.Err }
+
 // OutputFile is a file to write and the function that writes it.
 type OutputFile struct {
 	Path  string
@@ -330,7 +349,11 @@ func WriteFilesAtomicContext(ctx context.Context, files []OutputFile) (err error
 				os.Remove(t)
 			}
 			temps = nil
-			return fmt.Errorf("%s: %w (files before it in the list were written)", f.Path, err)
+			written := make([]string, i)
+			for k := range written {
+				written[k] = files[k].Path
+			}
+			return &PartialWriteError{Path: f.Path, Written: written, Err: err}
 		}
 		dirs[filepath.Dir(f.Path)] = true
 	}
