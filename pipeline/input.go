@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tabsdc/tabsdc/dhis2"
 	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/sdc"
 )
@@ -20,9 +21,18 @@ import (
 // errors and the summary): the input, hierarchy files, cell lists.
 func (s *Spec) InputPaths() []report.InputFile {
 	var out []report.InputFile
-	if s.Input.Cells != "" {
+	switch {
+	case s.Input.Format == "dhis2":
+		out = append(out, report.InputFile{Role: "input", Path: s.Input.DataValues})
+		if s.Input.DHIS2 != nil {
+			out = append(out, report.InputFile{Role: "dhis2 metadata", Path: s.Input.DHIS2.Metadata})
+		}
+		if o := s.Outputs.DHIS2; o != nil && o.Previous != "" {
+			out = append(out, report.InputFile{Role: "dhis2 previous", Path: o.Previous})
+		}
+	case s.Input.Cells != "":
 		out = append(out, report.InputFile{Role: "input", Path: s.Input.Cells})
-	} else {
+	default:
 		out = append(out, report.InputFile{Role: "input", Path: s.Input.Records})
 	}
 	for _, d := range s.Input.Dims {
@@ -96,6 +106,13 @@ func withFile(path string, err error) error {
 
 // readTable reads the table the spec's input describes.
 func (s *Spec) readTable(l *inputLog) (*sdc.Table, error) {
+	if s.Input.Format == "dhis2" {
+		in, err := s.readDHIS2(l)
+		if err != nil {
+			return nil, err
+		}
+		return in.Table, nil
+	}
 	specs, err := s.dimSpecs(l)
 	if err != nil {
 		return nil, err
@@ -273,4 +290,43 @@ func ParseCellList(path string, in io.Reader, t *sdc.Table) ([]int, error) {
 		}
 		cells = append(cells, c)
 	}
+}
+
+// readDHIS2 reads a dataValueSet laid out by DHIS2 metadata.
+func (s *Spec) readDHIS2(l *inputLog) (*dhis2.Input, error) {
+	d := s.Input.DHIS2
+	f, err := l.open("dhis2 metadata", d.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	m, err := dhis2.ReadMetadata(f, d.Metadata)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	vals, format, err := readValues(l, "input", s.Input.DataValues)
+	if err != nil {
+		return nil, err
+	}
+	scheme, _ := dhis2.ParseIDScheme(d.IDScheme)
+	return m.Load(vals, d.DataElement, scheme, format, s.Input.DataValues)
+}
+
+// readValues reads a dataValueSet file.
+func readValues(l *inputLog, role, path string) ([]dhis2.DataValue, dhis2.Format, error) {
+	format, err := dhis2.FormatOf(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	f, err := l.open(role, path)
+	if err != nil {
+		return nil, 0, err
+	}
+	vals, err := dhis2.ReadDataValueSet(f, format, path)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return vals, format, err
 }

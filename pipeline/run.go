@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tabsdc/tabsdc/audit"
+	"github.com/tabsdc/tabsdc/dhis2"
 	"github.com/tabsdc/tabsdc/report"
 	"github.com/tabsdc/tabsdc/rounding"
 	"github.com/tabsdc/tabsdc/sdc"
@@ -43,6 +44,15 @@ type Result struct {
 	Kind Kind
 	// commit is the method's account of the release (Outcome.Commit).
 	commit Commit
+	// dhis2 writes the published file as a dataValueSet (input format
+	// dhis2).
+	dhis2 *dhis2Output
+}
+
+// dhis2Output is how a release is written as a dataValueSet.
+type dhis2Output struct {
+	layout *dhis2.Layout
+	opt    dhis2.WriteOptions
 }
 
 // UnresolvedError is returned by Run when a method leaves cells it could
@@ -148,9 +158,30 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (_ *Res
 	log := &inputLog{}
 	base := given
 	var units *sdc.UnitRecords
+	var dh *dhis2Output
 	if base == nil {
 		sum.Begin("read")
-		if cols := s.Input.unitColumns(); len(cols) > 0 {
+		if s.Input.Format == "dhis2" {
+			in, err := s.readDHIS2(log)
+			if err != nil {
+				return nil, err
+			}
+			base = in.Table
+			dh = &dhis2Output{layout: in.Layout}
+			if in.Skipped > 0 || in.Deleted > 0 {
+				say(fmt.Sprintf("dataValueSet: %d values of other data elements and %d marked deleted are not in the table", in.Skipped, in.Deleted))
+			}
+			if o := s.Outputs.DHIS2; o != nil {
+				dh.opt.FlagElement, dh.opt.Comment = o.FlagElement, o.Comment
+				if o.Previous != "" {
+					if dh.opt.Previous, _, err = readValues(log, "dhis2 previous", o.Previous); err != nil {
+						return nil, err
+					}
+					dh.opt.PreviousFile = o.Previous
+				}
+			}
+			dh.opt.Format, _ = dhis2.FormatOf(s.Input.DataValues)
+		} else if cols := s.Input.unitColumns(); len(cols) > 0 {
 			if units, err = s.readUnits(log, cols); err != nil {
 				return nil, err
 			}
@@ -357,7 +388,14 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (_ *Res
 	h := sha256.Sum256(js)
 	sum.SpecSHA256 = hex.EncodeToString(h[:])
 	sum.Inputs = log.files
-	return &Result{Spec: &s, Tables: tables, Summary: sum, Kind: out.Kind, commit: out.Commit}, nil
+	res := &Result{Spec: &s, Tables: tables, Summary: sum, Kind: out.Kind, commit: out.Commit}
+	if dh != nil {
+		if err := dh.prepare(tables[0].Release, out, sum, opt.Warn); err != nil {
+			return nil, err
+		}
+		res.dhis2 = dh
+	}
+	return res, nil
 }
 
 // keepsPrimary checks that after withholds every one of the primary
@@ -622,6 +660,48 @@ func auditChanged(rel *sdc.Release, out *Outcome) error {
 	return rel.SetIntervals(ivs, sdc.IntervalOuter)
 }
 
+// prepare chooses how the release is written for DHIS2 analytics, checks
+// that it can be (a dry run of the writer), and says so in the summary:
+// a release that adds up is written as its inner cells (analytics makes
+// every total), any other at every level (analytics must use each level's
+// own values); the warnings name metadata settings that would make
+// dashboards wrong.
+func (d *dhis2Output) prepare(rel *sdc.Release, out *Outcome, sum *report.Summary, warn func(string)) error {
+	if warn == nil {
+		warn = func(string) {}
+	}
+	d.opt.Mode = dhis2.AllLevels
+	if (out.Kind == Changed || out.Kind == Perturbed) && out.Additive {
+		d.opt.Mode = dhis2.InnerOnly
+	}
+	res, err := d.layout.Write(io.Discard, rel, d.opt)
+	if err != nil {
+		return err
+	}
+	de := d.layout.DataElement()
+	mode := "inner cells only: the release adds up, so DHIS2 analytics adds them into every total (the data element must have no aggregation levels)"
+	if d.opt.Mode == dhis2.AllLevels {
+		mode = "every published cell at every org-unit level: the release does not add up, so the data element needs aggregation levels at every org-unit level (analytics then shows each level's own values instead of adding children into parents)"
+		if len(de.AggregationLevels) == 0 {
+			warn(fmt.Sprintf("data element %s has no aggregation levels: DHIS2 analytics will add the municipalities' values into the counties' own, counting them twice; set aggregationLevels to every org-unit level (see README, DHIS2)", de.ID))
+		}
+	} else if len(de.AggregationLevels) > 0 {
+		warn(fmt.Sprintf("data element %s has aggregation levels %v: analytics will not add the inner cells written into the totals; remove them for a release of inner cells", de.ID, de.AggregationLevels))
+	}
+	if !de.ZeroIsSignificant {
+		warn(fmt.Sprintf("data element %s does not store zeros (zeroIsSignificant false): the published zeros will show as missing, like withheld cells; switch on \"Store zero data values\"", de.ID))
+	}
+	if sum.Extra == nil {
+		sum.Extra = map[string]any{}
+	}
+	sum.Extra["dhis2"] = map[string]any{
+		"data_element": de.ID, "data_element_code": de.Code, "periods": d.layout.Periods(), "mode": mode,
+		"values": res.Values, "withheld_flags": res.Flags, "deletes": res.Deletes,
+		"import": "POST /api/dataValueSets?dataElementIdScheme=code&orgUnitIdScheme=code&dryRun=true first (id scheme code; uid needs none), then without dryRun",
+	}
+	return nil
+}
+
 // auditPerturbed checks a release of noisy values: every cell published
 // with a count (not negative), and additive when the method says so.
 func auditPerturbed(rel *sdc.Release, out *Outcome) error {
@@ -658,7 +738,14 @@ func (r *Result) Write(ctx context.Context) error {
 	var files []sdc.OutputFile
 	for _, tb := range r.Tables {
 		rel := tb.Release
-		files = append(files, sdc.OutputFile{Path: WithSuffix(o.Published, tb.Name), Write: func(w io.Writer) error { return sdc.WritePublished(w, rel, wo) }})
+		pub := func(w io.Writer) error { return sdc.WritePublished(w, rel, wo) }
+		if r.dhis2 != nil {
+			pub = func(w io.Writer) error {
+				_, err := r.dhis2.layout.Write(w, rel, r.dhis2.opt)
+				return err
+			}
+		}
+		files = append(files, sdc.OutputFile{Path: WithSuffix(o.Published, tb.Name), Write: pub})
 		if o.Internal != "" {
 			files = append(files, sdc.OutputFile{Path: WithSuffix(o.Internal, tb.Name), Write: func(w io.Writer) error { return sdc.WriteInternal(w, rel, wo) }, Private: true})
 		}

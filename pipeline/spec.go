@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tabsdc/tabsdc/dhis2"
 	"github.com/tabsdc/tabsdc/sdc"
 )
 
@@ -59,8 +61,34 @@ type Input struct {
 	// key method).
 	RecordKey string `yaml:"record_key,omitempty" json:"record_key,omitempty"`
 	RecordID  string `yaml:"record_id,omitempty" json:"record_id,omitempty"`
-	// Dims lists the dimensions in order.
-	Dims []Dim `yaml:"dims" json:"dims"`
+	// Dims lists the dimensions in order (none with format dhis2: they
+	// come from the metadata).
+	Dims []Dim `yaml:"dims,omitempty" json:"dims,omitempty"`
+	// Format is "" (CSV: cells or records) or "dhis2": DataValues is then a
+	// dataValueSet (.json or .csv) laid out by DHIS2's metadata.
+	Format     string      `yaml:"format,omitempty" json:"format,omitempty"`
+	DataValues string      `yaml:"data_values,omitempty" json:"data_values,omitempty"`
+	DHIS2      *DHIS2Input `yaml:"dhis2,omitempty" json:"dhis2,omitempty"`
+}
+
+// DHIS2Input says how a dataValueSet becomes a table: the metadata export
+// its dimensions come from, the data element (a UID or code; may be left
+// out when the set holds one), and the ID scheme of the table and the
+// output (code, the default, or uid).
+type DHIS2Input struct {
+	Metadata    string `yaml:"metadata" json:"metadata"`
+	DataElement string `yaml:"data_element,omitempty" json:"data_element,omitempty"`
+	IDScheme    string `yaml:"id_scheme,omitempty" json:"id_scheme,omitempty"`
+}
+
+// DHIS2Output are the options of a dataValueSet written: an earlier
+// release's dataValueSet whose values this one withholds get explicit
+// deletes (Previous); a flag data element marks withheld cells
+// (FlagElement); a comment goes on every value.
+type DHIS2Output struct {
+	Previous    string `yaml:"previous,omitempty" json:"previous,omitempty"`
+	FlagElement string `yaml:"flag_element,omitempty" json:"flag_element,omitempty"`
+	Comment     string `yaml:"comment,omitempty" json:"comment,omitempty"`
 }
 
 // unitColumns are the columns of Records a method reads record by record
@@ -202,6 +230,9 @@ type Outputs struct {
 	SumsOnly bool   `yaml:"sums_only,omitempty" json:"sums_only,omitempty"`
 	Internal string `yaml:"internal,omitempty" json:"internal,omitempty"`
 	Summary  string `yaml:"summary,omitempty" json:"summary,omitempty"`
+	// DHIS2 are the options of the published dataValueSet (input format
+	// dhis2).
+	DHIS2 *DHIS2Output `yaml:"dhis2,omitempty" json:"dhis2,omitempty"`
 }
 
 // outputColumns are the columns the output files add to the dimensions
@@ -429,6 +460,26 @@ func (s *Spec) validate(t *sdc.Table) error {
 	if s.Outputs.Published == "" {
 		return specErr("outputs.published", "required")
 	}
+	if in.Format == "dhis2" {
+		f, _ := dhis2.FormatOf(in.DataValues)
+		if g, err := dhis2.FormatOf(s.Outputs.Published); err != nil || g != f {
+			return specErr("outputs.published", "%q: with format dhis2 the published file is a dataValueSet in the input's format (%s)", s.Outputs.Published, filepath.Ext(in.DataValues))
+		}
+		if len(s.Tables) > 0 {
+			return specErr("tables", "linked tables do not go with format dhis2 (one data element, one table)")
+		}
+		if s.Outputs.SumsOnly {
+			return specErr("outputs.sums_only", "does not go with format dhis2 (counts)")
+		}
+		if s.Method.Name == "cellkey" {
+			return specErr("method.name", "cellkey needs records; a dataValueSet has counts")
+		}
+	} else if s.Outputs.DHIS2 != nil {
+		return specErr("outputs.dhis2", "goes with input format dhis2")
+	}
+	if o := s.Outputs.DHIS2; o != nil && strings.ContainsAny(o.Comment, "\n\r") {
+		return specErr("outputs.dhis2.comment", "one line, please")
+	}
 	if s.Outputs.SumsOnly {
 		switch {
 		case t == nil && (in.Records == "" || in.Value == "" || in.Contributor == ""), t != nil && !t.HasMagnitude():
@@ -444,6 +495,16 @@ func (s *Spec) validate(t *sdc.Table) error {
 
 // validate checks the input part of a spec and fills in its defaults.
 func (in *Input) validate() error {
+	switch in.Format {
+	case "", "csv":
+		if in.DataValues != "" || in.DHIS2 != nil {
+			return specErr("input.format", "data_values and dhis2 go with format dhis2")
+		}
+	case "dhis2":
+		return in.validateDHIS2()
+	default:
+		return specErr("input.format", "%q: want csv (the default) or dhis2", in.Format)
+	}
 	switch {
 	case in.Cells == "" && in.Records == "":
 		return specErr("input", "give cells or records")
@@ -526,6 +587,28 @@ func (in *Input) validate() error {
 		if key, ok := cols[reserved]; ok {
 			return specErr(key, "%q is a column of the output files: name it otherwise", reserved)
 		}
+	}
+	return nil
+}
+
+func (in *Input) validateDHIS2() error {
+	switch {
+	case in.DataValues == "":
+		return specErr("input.data_values", "required with format dhis2: a dataValueSet (.json or .csv)")
+	case in.Cells != "" || in.Records != "":
+		return specErr("input.cells", "format dhis2 reads data_values, not cells or records")
+	case len(in.Dims) > 0:
+		return specErr("input.dims", "format dhis2 takes the dimensions from the metadata: give none")
+	case in.Count != "" || in.Totals || in.Value != "" || in.Contributor != "" || in.Decimals != 0 || in.Person != "" || in.RecordKey != "" || in.RecordID != "":
+		return specErr("input", "format dhis2 takes data_values and dhis2 (and each_person_once for dp) only")
+	case in.DHIS2 == nil || in.DHIS2.Metadata == "":
+		return specErr("input.dhis2.metadata", "required with format dhis2: a metadata export (/api/metadata JSON)")
+	}
+	if _, err := dhis2.FormatOf(in.DataValues); err != nil {
+		return specErr("input.data_values", "%v", err)
+	}
+	if _, err := dhis2.ParseIDScheme(in.DHIS2.IDScheme); err != nil {
+		return specErr("input.dhis2.id_scheme", "%v", err)
 	}
 	return nil
 }
@@ -757,7 +840,7 @@ func (s *Spec) validateDP() error {
 	switch {
 	case in.Records != "" && in.Person == "":
 		return specErr("input.person", "required: the column of each record's person id (differential privacy bounds what one person contributes)")
-	case in.Cells != "" && !in.EachPersonOnce:
+	case (in.Cells != "" || in.Format == "dhis2") && !in.EachPersonOnce:
 		return specErr("input.each_person_once", "differential privacy from cells needs each person to count once (set it if that is true of the data), or records with a person column")
 	case in.Records != "" && in.EachPersonOnce:
 		return specErr("input.each_person_once", "goes with cells; records give persons (input.person)")

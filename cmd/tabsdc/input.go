@@ -32,6 +32,8 @@ type inputFlags struct {
 	value       string
 	contributor string
 	decimals    int
+	// DHIS2 input: --format dhis2 --dhis2-metadata FILE --input values.json|.csv
+	format, metadata, dataElement, idScheme string
 }
 
 func (in *inputFlags) register(fs *flag.FlagSet) {
@@ -43,6 +45,10 @@ func (in *inputFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&in.value, "value", "", "with --records: the column of each record's value (a magnitude table)")
 	fs.IntVar(&in.decimals, "decimals", 0, "with --value: the number of decimal places of the values (more is an error naming the row); 0: as many as the data has, at most 9. Values are summed exactly and published digit for digit, never in exponent notation")
 	fs.StringVar(&in.contributor, "contributor", "", "with --records: the column of the contributor id (for contributor, dominance and p% rules)")
+	fs.StringVar(&in.format, "format", "csv", "csv (cells or --records with --dim) or dhis2: --input is then a DHIS2 dataValueSet (.json or .csv) and the dimensions come from --dhis2-metadata")
+	fs.StringVar(&in.metadata, "dhis2-metadata", "", "with --format dhis2: the DHIS2 metadata export (/api/metadata JSON: organisationUnits, categories, categoryOptions, categoryCombos, categoryOptionCombos, dataElements)")
+	fs.StringVar(&in.dataElement, "dhis2-data-element", "", "with --format dhis2: the data element (UID or code) when the dataValueSet holds several")
+	fs.StringVar(&in.idScheme, "id-scheme", "code", "with --format dhis2: name org units, categories and options in the table and the output by code (kommunenummer) or uid")
 }
 
 // dimArg is one --dim option, parsed.
@@ -103,6 +109,24 @@ func (in *inputFlags) check() error {
 	if in.input == "" {
 		return usagef("--input is required")
 	}
+	switch in.format {
+	case "csv":
+		if in.metadata != "" || in.dataElement != "" {
+			return usagef("--dhis2-metadata and --dhis2-data-element go with --format dhis2")
+		}
+	case "dhis2":
+		switch {
+		case in.metadata == "":
+			return usagef("--format dhis2 needs --dhis2-metadata (the metadata export the dimensions come from)")
+		case len(in.dims) > 0:
+			return usagef("--format dhis2 takes the dimensions from --dhis2-metadata: give no --dim")
+		case in.records || in.value != "" || in.contributor != "" || in.totals:
+			return usagef("--format dhis2 reads a dataValueSet of counts: --records, --value, --contributor and --totals do not go with it")
+		}
+		return nil
+	default:
+		return usagef("--format %q: want csv or dhis2", in.format)
+	}
 	if !in.records && (in.value != "" || in.contributor != "") {
 		return usagef("--value and --contributor go with --records")
 	}
@@ -129,6 +153,9 @@ func (in *inputFlags) check() error {
 // paths lists the input files the options name.
 func (in *inputFlags) paths() []pathArg {
 	out := []pathArg{{"--input", in.input}}
+	if in.metadata != "" {
+		out = append(out, pathArg{"--dhis2-metadata", in.metadata})
+	}
 	for _, arg := range in.dims {
 		if d, err := parseDim(arg); err == nil && d.file != "" {
 			out = append(out, pathArg{"--dim " + d.name, d.file})
@@ -139,6 +166,9 @@ func (in *inputFlags) paths() []pathArg {
 
 // spec builds the input part of a spec from the flags (check them first).
 func (in *inputFlags) spec() (pipeline.Input, error) {
+	if in.format == "dhis2" {
+		return pipeline.Input{Format: "dhis2", DataValues: in.input, DHIS2: &pipeline.DHIS2Input{Metadata: in.metadata, DataElement: in.dataElement, IDScheme: in.idScheme}}, nil
+	}
 	s := pipeline.Input{Totals: in.totals, Value: in.value, Contributor: in.contributor, Decimals: in.decimals}
 	if in.records {
 		s.Records = in.input

@@ -117,7 +117,7 @@ func runNoise(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return flagError(err, "--mechanism")
 	}
 	extraIn := in.paths()
-	for _, p := range []pathArg{{"--ptable", *ptable}, {"--key-secret-file", *secret}} {
+	for _, p := range []pathArg{{"--ptable", *ptable}, {"--key-secret-file", *secret}, {"--previous", of.previous}} {
 		if p.path != "" {
 			extraIn = append(extraIn, p)
 		}

@@ -154,6 +154,8 @@ var flagNames = map[string]string{
 	"requirement.range_min":  "--range-min", "requirement.range_percent": "--range-percent",
 	"requirement.upper_level": "--upper-level", "requirement.lower_level": "--lower-level",
 	"outputs.published": "--out", "outputs.internal": "--internal", "outputs.summary": "--json", "outputs.sums_only": "--sums-only",
+	"input.format": "--format", "input.data_values": "--input", "input.dhis2.metadata": "--dhis2-metadata", "input.dhis2.id_scheme": "--id-scheme",
+	"outputs.dhis2": "--previous", "outputs.dhis2.comment": "--dhis2-comment",
 }
 
 // flagError turns a spec's error into a usage error naming the flag that
@@ -187,6 +189,8 @@ func flagError(err error, methodFlag string) error {
 type outputFlags struct {
 	out, internal, json string
 	quiet               bool
+	// DHIS2 output (--format dhis2)
+	previous, flagElement, comment string
 }
 
 func (of *outputFlags) register(fs *flag.FlagSet) {
@@ -194,6 +198,9 @@ func (of *outputFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&of.internal, "internal", "", "internal CSV for the privacy officer: true values, status, reason, audit interval (created 0600)")
 	fs.StringVar(&of.json, "json", "", "JSON summary: counts of cells by status, rule and level, audit outcome, seconds per stage (created 0600)")
 	fs.BoolVar(&of.quiet, "quiet", false, "print no progress on standard error")
+	fs.StringVar(&of.previous, "previous", "", "with --format dhis2: the dataValueSet an earlier release wrote; its values this release does not write get explicit deletes")
+	fs.StringVar(&of.flagElement, "dhis2-flag-element", "", "with --format dhis2: a BOOLEAN or TRUE_ONLY data element (same category combo) written \"true\" for every withheld cell")
+	fs.StringVar(&of.comment, "dhis2-comment", "", "with --format dhis2: a comment on every value written")
 }
 
 // files lists the output files the options name; with linked tables each
@@ -219,7 +226,11 @@ func (of *outputFlags) files(tables []string) []pathArg {
 
 // spec is the outputs' part of a spec.
 func (of *outputFlags) spec() pipeline.Outputs {
-	return pipeline.Outputs{Published: of.out, Internal: of.internal, Summary: of.json}
+	o := pipeline.Outputs{Published: of.out, Internal: of.internal, Summary: of.json}
+	if of.previous != "" || of.flagElement != "" || of.comment != "" {
+		o.DHIS2 = &pipeline.DHIS2Output{Previous: of.previous, FlagElement: of.flagElement, Comment: of.comment}
+	}
+	return o
 }
 
 // check validates the output options before any work: --out is required
@@ -233,6 +244,9 @@ func (of *outputFlags) check(outRequired bool, tables []string, inputs ...[]path
 	var ins []pathArg
 	for _, in := range inputs {
 		ins = append(ins, in...)
+	}
+	if of.previous != "" {
+		ins = append(ins, pathArg{"--previous", of.previous})
 	}
 	return checkPaths(ins, of.files(tables))
 }

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -25,7 +26,15 @@ func main() {
 	table := flag.String("table", "T2", "table to write: T1, T2, T3, T4 or M")
 	out := flag.String("out", "", "folder to write into (created if needed)")
 	events := flag.Bool("events", false, "T1 … T4: also write the event records behind the table (events.csv: the dimensions, person, event)")
+	dhis2 := flag.Bool("dhis2", false, "write the DHIS2 example instead: metadata.json (Norway's org units, a sex × age combo) and datavalues.json (T2's counts for one week)")
 	flag.Parse()
+	if *dhis2 {
+		if err := writeDHIS2(*out); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*table, *out, *events); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
@@ -74,5 +83,22 @@ func run(table, out string, events bool) error {
 	}
 	return sdc.WriteFileAtomic(filepath.Join(out, "cells.csv"), func(w io.Writer) error {
 		return benchmarks.WriteCells(w, t)
+	})
+}
+
+func writeDHIS2(out string) error {
+	if out == "" {
+		return fmt.Errorf("-out is required")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	var meta, values bytes.Buffer
+	if err := benchmarks.WriteDHIS2Example(&meta, &values); err != nil {
+		return err
+	}
+	return sdc.WriteFilesAtomic([]sdc.OutputFile{
+		{Path: filepath.Join(out, "metadata.json"), Write: func(w io.Writer) error { _, err := w.Write(meta.Bytes()); return err }},
+		{Path: filepath.Join(out, "datavalues.json"), Write: func(w io.Writer) error { _, err := w.Write(values.Bytes()); return err }},
 	})
 }
