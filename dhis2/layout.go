@@ -46,11 +46,11 @@ type Layout struct {
 	scheme  IDScheme
 	de      *DataElement
 	dims    []*sdc.Dimension
-	ouNode  []int // org unit index → node of the org-unit dimension
-	nodeOU  []int // node → org unit index
-	cats    []int // category indices, in the combo's order
-	optNode []map[string]int // per category: option UID → node
-	nodeOpt [][]string       // per category: node → option UID
+	ouNode  []int             // org unit index → node of the org-unit dimension
+	nodeOU  []int             // node → org unit index
+	cats    []int             // category indices, in the combo's order
+	optNode []map[string]int  // per category: option UID → node
+	nodeOpt [][]string        // per category: node → option UID
 	cocOf   map[string]string // key of option nodes → COC UID
 	optsOf  map[string][]int  // COC UID or code → option nodes
 	periods []Period          // the periods, in order (one when no period dimension)

@@ -57,7 +57,7 @@ type WriteResult struct {
 
 type outRow struct {
 	de, pe, ou, coc, value, comment string
-	hasValue, deleted             bool
+	hasValue, deleted               bool
 }
 
 // Write writes a release of the layout's table as a dataValueSet, reading

@@ -51,7 +51,7 @@ func ExamplePostProcess() {
 		fmt.Println(err)
 		return
 	}
-	ms[0].Noisy = []int64{40}    // geo:0, the county: true 41
+	ms[0].Noisy = []int64{40}     // geo:0, the county: true 41
 	ms[1].Noisy = []int64{43, -2} // detail: Eigersund 40, Utsira 1
 	vals, _, err := noise.PostProcess(context.Background(), t, ms, 0)
 	if err != nil {
