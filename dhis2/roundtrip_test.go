@@ -3,7 +3,6 @@ package dhis2_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -292,5 +291,3 @@ func TestDashboardAttackFindsUnprotected(t *testing.T) {
 		})
 	}
 }
-
-var _ = json.Marshal

@@ -196,3 +196,58 @@ func TestMagnitudeExample(t *testing.T) {
 		assert.NotContains(t, r[3], "e")
 	}
 }
+
+// TestDHIS2SpecExample: examples/dhis2/spec.yaml runs as documented and
+// writes an importable dataValueSet: the data element and org units by
+// code, option combos of the metadata, canonical periods, withheld cells
+// flagged, not written.
+func TestDHIS2SpecExample(t *testing.T) {
+	src, err := filepath.Abs("../../examples/dhis2")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.MkdirAll("examples/dhis2", 0o755))
+	require.NoError(t, os.Mkdir("kosy-dhis2", 0o755))
+	for _, name := range []string{"metadata.json", "datavalues.json", "spec.yaml"} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join("examples/dhis2", name), b, 0o644))
+	}
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"run", "examples/dhis2/spec.yaml", "--quiet"}, &stdout, &stderr), stderr.String())
+	var meta struct {
+		COCs []struct {
+			ID string `json:"id"`
+		} `json:"categoryOptionCombos"`
+	}
+	raw, err := os.ReadFile("examples/dhis2/metadata.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &meta))
+	cocs := map[string]bool{}
+	for _, c := range meta.COCs {
+		cocs[c.ID] = true
+	}
+	var out struct {
+		DataValues []map[string]string `json:"dataValues"`
+	}
+	raw, err = os.ReadFile("kosy-dhis2/published.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &out))
+	flags, values := 0, 0
+	for _, v := range out.DataValues {
+		assert.True(t, cocs[v["categoryOptionCombo"]], v["categoryOptionCombo"])
+		assert.Equal(t, "2024W5", v["period"])
+		assert.NotEmpty(t, v["value"])
+		switch v["dataElement"] {
+		case "KOSY_CONSULT":
+			values++
+		case "KOSY_WITHHELD":
+			flags++
+			assert.Equal(t, "true", v["value"])
+		default:
+			t.Fatalf("data element %q", v["dataElement"])
+		}
+	}
+	assert.Equal(t, 3352, values, "the published cells of T2 with leaf options at every level")
+	assert.Equal(t, 1870, flags)
+}
