@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/tabsdc/tabsdc/audit"
@@ -28,6 +29,8 @@ type AuditOptions struct {
 	PublishZeros bool
 	// NoSingletons leaves out the singleton intruder.
 	NoSingletons bool
+	// Command is the command line, for the summary and the report.
+	Command string
 	// FullAudit computes every withheld cell's exact interval.
 	FullAudit bool
 	// Progress receives a line of progress; nil prints nothing.
@@ -72,7 +75,7 @@ func (s *Spec) validateAudit() error {
 	case !reflect.DeepEqual(s.Method, MethodSpec{}):
 		return specErr("method", "an audit runs no method: it reads a given pattern")
 	case s.Outputs.Published != "":
-		return specErr("outputs.published", "an audit publishes nothing: give internal and summary")
+		return specErr("outputs.published", "an audit publishes nothing: give internal, summary or reports")
 	}
 	if err := s.Rules.Validate(); err != nil {
 		return err
@@ -95,6 +98,11 @@ func AuditPattern(ctx context.Context, spec *Spec, opt AuditOptions) (*AuditResu
 		return nil, errors.New("pipeline: AuditPattern without a pattern")
 	}
 	outs := []report.InputFile{{Role: "outputs.internal", Path: s.Outputs.Internal}, {Role: "outputs.summary", Path: s.Outputs.Summary}}
+	for _, p := range s.OutputPaths() {
+		if strings.Contains(p.Role, "report") {
+			outs = append(outs, p)
+		}
+	}
 	if err := CheckPaths(append(s.InputPaths(), report.InputFile{Role: "pattern", Path: opt.Pattern}), outs); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSpec, err)
 	}
@@ -102,7 +110,7 @@ func AuditPattern(ctx context.Context, spec *Spec, opt AuditOptions) (*AuditResu
 	req := s.requirement()
 	att := audit.Attacker{ZerosWithheld: !opt.PublishZeros || s.Rules.ProtectZeros, IgnoreSingletons: opt.NoSingletons}
 	aopt := audit.Options{Default: req, Full: opt.FullAudit, Attacker: att}
-	sum := &report.Summary{Tool: Version(), Date: now.UTC().Format(time.RFC3339), Method: "audit of a given pattern", Attacker: report.AttackerOf(att)}
+	sum := &report.Summary{Tool: Version(), Date: now.UTC().Format(time.RFC3339), Method: "audit of a given pattern", Attacker: report.AttackerOf(att), Command: opt.Command, Policy: s.Describe()}
 
 	sum.Begin("read")
 	log := &inputLog{}
@@ -212,6 +220,13 @@ func (r *AuditResult) Write(ctx context.Context) error {
 	}
 	if o.Summary != "" {
 		files = append(files, sdc.OutputFile{Path: o.Summary, Write: r.Summary.WriteJSON, Private: true})
+	}
+	if !r.Screened {
+		rfiles, err := reportFiles(o, r.Summary, []Table{{Release: r.Release}})
+		if err != nil {
+			return err
+		}
+		files = append(files, rfiles...)
 	}
 	return sdc.WriteFilesAtomicContext(ctx, files)
 }

@@ -80,6 +80,15 @@ func (s *Spec) OutputPaths() []report.InputFile {
 	if s.Method.Ledger != "" {
 		out = append(out, report.InputFile{Role: "ledger", Path: s.Method.Ledger})
 	}
+	for _, r := range []struct{ role, path string }{{"report", s.Outputs.Report}, {"public report", s.Outputs.PublicReport}} {
+		if r.path == "" {
+			continue
+		}
+		for _, name := range names {
+			out = append(out, report.InputFile{Role: r.role, Path: WithSuffix(r.path, name)},
+				report.InputFile{Role: r.role + " JSON", Path: WithSuffix(jsonBeside(r.path), name)})
+		}
+	}
 	return out
 }
 

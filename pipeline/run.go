@@ -32,6 +32,9 @@ type Options struct {
 	Warn func(msg string)
 	// Now is the run's date for the summary; zero means time.Now.
 	Now time.Time
+	// Command is the command line that ran the release, for the summary
+	// and the report ("" when not run from a command line).
+	Command string
 }
 
 // Result is a run's outcome: the released tables and the summary. Nothing
@@ -154,7 +157,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (_ *Res
 		return nil, &SpecError{Key: "method", Err: err}
 	}
 
-	sum := &report.Summary{Tool: Version(), Date: now.UTC().Format(time.RFC3339)}
+	sum := &report.Summary{Tool: Version(), Date: now.UTC().Format(time.RFC3339), Command: opt.Command, Policy: s.Describe(), SeedPolicy: s.seedPolicy()}
 	log := &inputLog{}
 	base := given
 	var units *sdc.UnitRecords
@@ -216,7 +219,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (_ *Res
 	}
 	job := &Job{Base: base, Spec: s.Method, Requirement: req, Attacker: audit.Attacker{ZerosWithheld: s.Rules.ProtectZeros}, SumsOnly: s.Outputs.SumsOnly, Progress: say, Warn: warn, Records: units, inputs: log}
 	if !isRounding(s.Method.Name) {
-		sum.Begin("primary")
+		sum.Begin("rules")
 		for i := range tables {
 			t := tables[i].Release.Table()
 			rules, popt, err := s.Rules.build(t, log)
@@ -251,7 +254,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (_ *Res
 			}
 			say(fmt.Sprintf("primary suppression%s: %d cells", tableNote(tables[i].Name), pres.Cells))
 		}
-		sum.End("primary")
+		sum.End("rules")
 	}
 	// What the method may not undo, taken before it runs (it may change
 	// the releases it is given in place): each table and its primary cells.
@@ -267,7 +270,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (_ *Res
 		}
 	}
 
-	stage := "secondary+audit"
+	stage := "protect"
 	switch {
 	case isNoise(s.Method.Name):
 		stage = "noise"
@@ -753,6 +756,11 @@ func (r *Result) Write(ctx context.Context) error {
 	if o.Summary != "" {
 		files = append(files, sdc.OutputFile{Path: o.Summary, Write: r.Summary.WriteJSON, Private: true})
 	}
+	rfiles, err := reportFiles(o, r.Summary, r.Tables)
+	if err != nil {
+		return err
+	}
+	files = append(files, rfiles...)
 	if r.commit == nil {
 		return sdc.WriteFilesAtomicContext(ctx, files)
 	}
@@ -779,4 +787,28 @@ func (r *Result) Write(ctx context.Context) error {
 		return fmt.Errorf("%w; and taking the release back from its account failed: %v", err, cerr)
 	}
 	return err
+}
+
+// reportFiles are the report outputs of a run: the officer's HTML report
+// and its JSON (0600), the public variant and its JSON, per table.
+func reportFiles(o Outputs, sum *report.Summary, tables []Table) ([]sdc.OutputFile, error) {
+	var files []sdc.OutputFile
+	for _, rp := range []struct {
+		path   string
+		public bool
+	}{{o.Report, false}, {o.PublicReport, true}} {
+		if rp.path == "" {
+			continue
+		}
+		for _, tb := range tables {
+			page, err := report.BuildPage(sum, tb.Release, rp.public)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files,
+				sdc.OutputFile{Path: WithSuffix(rp.path, tb.Name), Write: page.WriteHTML, Private: !rp.public},
+				sdc.OutputFile{Path: WithSuffix(jsonBeside(rp.path), tb.Name), Write: page.WriteJSON, Private: !rp.public})
+		}
+	}
+	return files, nil
 }

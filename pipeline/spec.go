@@ -233,6 +233,16 @@ type Outputs struct {
 	// DHIS2 are the options of the published dataValueSet (input format
 	// dhis2).
 	DHIS2 *DHIS2Output `yaml:"dhis2,omitempty" json:"dhis2,omitempty"`
+	// Report is the officer's HTML report (0600), with its content as
+	// JSON beside it (.json for .html); PublicReport the public variant
+	// (and its JSON), for publishing next to the data.
+	Report       string `yaml:"report,omitempty" json:"report,omitempty"`
+	PublicReport string `yaml:"public_report,omitempty" json:"public_report,omitempty"`
+}
+
+// jsonBeside returns the JSON file written beside an HTML report.
+func jsonBeside(path string) string {
+	return strings.TrimSuffix(path, filepath.Ext(path)) + ".json"
 }
 
 // outputColumns are the columns the output files add to the dimensions
@@ -392,9 +402,12 @@ func (s *Spec) Validate() error { return s.validate(nil) }
 func (s *Spec) validate(t *sdc.Table) error {
 	in := &s.Input
 	if t != nil {
+		once := in.EachPersonOnce
+		in.EachPersonOnce = false
 		if !reflect.DeepEqual(*in, Input{}) {
-			return specErr("input", "the table is given: the spec must not name an input too")
+			return specErr("input", "the table is given: the spec must not name an input too (each_person_once excepted)")
 		}
+		in.EachPersonOnce = once
 		for d := 0; d < t.NumDims(); d++ {
 			in.Dims = append(in.Dims, Dim{Name: t.Dim(d).Name()})
 		}
@@ -402,8 +415,8 @@ func (s *Spec) validate(t *sdc.Table) error {
 			// Its sums would be published unaudited.
 			return specErr("input", "the given magnitude table has no exact values: build it with Builder.AddRecordUnits, or read it from CSV")
 		}
-		defer func() { s.Input = Input{} }()
-		in.Cells = "(the given table)"
+		defer func() { s.Input = Input{EachPersonOnce: once} }()
+		in.Cells = givenTable
 	}
 	if err := in.validate(); err != nil {
 		return err
@@ -476,6 +489,11 @@ func (s *Spec) validate(t *sdc.Table) error {
 		}
 	} else if s.Outputs.DHIS2 != nil {
 		return specErr("outputs.dhis2", "goes with input format dhis2")
+	}
+	for _, r := range []struct{ key, path string }{{"outputs.report", s.Outputs.Report}, {"outputs.public_report", s.Outputs.PublicReport}} {
+		if r.path != "" && !strings.EqualFold(filepath.Ext(r.path), ".html") {
+			return specErr(r.key, "%q: a report is an .html file (its JSON goes beside it)", r.path)
+		}
 	}
 	if o := s.Outputs.DHIS2; o != nil && strings.ContainsAny(o.Comment, "\n\r") {
 		return specErr("outputs.dhis2.comment", "one line, please")
@@ -769,6 +787,9 @@ func (s *Spec) validateMethod() error {
 	return nil
 }
 
+// givenTable stands for the input of RunTable: the table in memory.
+const givenTable = "(the given table)"
+
 // isRounding reports whether a method publishes every cell with a
 // changed value (rounding or noise): it takes no primary rules, no
 // requirement and no linked tables.
@@ -852,7 +873,7 @@ func (s *Spec) validateDP() error {
 		return specErr("input.totals", "does not go with method dp: totals are measured with noise, not read")
 	}
 	for i, d := range in.Dims {
-		if d.File == "" && d.Codes == nil {
+		if d.File == "" && d.Codes == nil && in.Cells != givenTable {
 			return specErr(fmt.Sprintf("input.dims[%d]", i), "dimension %s has no declared codes (file or codes): with differential privacy the categories must not come from the data, since a category that exists only because a record has it tells that someone is in it", d.Name)
 		}
 	}

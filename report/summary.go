@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tabsdc/tabsdc/audit"
@@ -15,12 +18,18 @@ type Summary struct {
 	// Provenance: the tool's version, the run's date (UTC, RFC 3339), the
 	// effective spec in full with its SHA-256 (of its JSON form here),
 	// and every input file with its SHA-256.
-	Tool       string          `json:"tool,omitempty"`
-	Date       string          `json:"date,omitempty"`
-	Spec       any             `json:"spec,omitempty"`
-	SpecSHA256 string          `json:"spec_sha256,omitempty"`
-	Inputs     []InputFile     `json:"inputs,omitempty"`
-	Method     string          `json:"method"`
+	Tool       string      `json:"tool,omitempty"`
+	Date       string      `json:"date,omitempty"`
+	Spec       any         `json:"spec,omitempty"`
+	SpecSHA256 string      `json:"spec_sha256,omitempty"`
+	Inputs     []InputFile `json:"inputs,omitempty"`
+	Method     string      `json:"method"`
+	// Command is the command line that ran the release, when a CLI did;
+	// Policy the rules, method and requirement in words; SeedPolicy how
+	// the run's randomness was drawn.
+	Command    string          `json:"command,omitempty"`
+	Policy     []string        `json:"policy,omitempty"`
+	SeedPolicy string          `json:"seed_policy,omitempty"`
 	Cells      int             `json:"cells"`
 	InnerCells int             `json:"inner_cells"`
 	Dimensions []DimensionInfo `json:"dimensions"`
@@ -96,10 +105,12 @@ type AuditOutcome struct {
 	ScreenUnderProtected int `json:"screen_under_protected,omitempty"`
 }
 
-// Stage is the wall time one stage of the run took.
+// Stage is the wall time one stage of the run took, and the process's
+// peak memory when it ended (Linux; 0 elsewhere).
 type Stage struct {
-	Name    string  `json:"name"`
-	Seconds float64 `json:"seconds"`
+	Name      string  `json:"name"`
+	Seconds   float64 `json:"seconds"`
+	PeakRSSKB int64   `json:"peak_rss_kb,omitempty"`
 }
 
 // Begin starts timing a stage.
@@ -116,7 +127,7 @@ func (s *Summary) End(name string) {
 	if !ok {
 		return
 	}
-	s.Stages = append(s.Stages, Stage{Name: name, Seconds: time.Since(t0).Seconds()})
+	s.Stages = append(s.Stages, Stage{Name: name, Seconds: time.Since(t0).Seconds(), PeakRSSKB: peakRSS()})
 	delete(s.stageStart, name)
 }
 
@@ -241,4 +252,20 @@ func OutcomeOf(a *audit.Result, sg *audit.SingletonResult, screen bool) *AuditOu
 		o.Passed = o.Passed && sg.Passed()
 	}
 	return o
+}
+
+// peakRSS reads the process's peak resident memory (VmHWM) in kB, 0 when
+// it cannot.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
 }

@@ -82,6 +82,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&of.internal, "internal", "", "write the pattern back with each suppressed cell's interval (lower, upper)")
 	fs.StringVar(&of.json, "json", "", "JSON summary with the audit outcome")
 	fs.BoolVar(&of.quiet, "quiet", false, "print no progress on standard error")
+	of.registerReports(fs)
 	pattern := fs.String("pattern", "", "CSV listing every publishable cell once: a column per dimension and a status column (published, primary, secondary or suppressed); a --freq column, when present, must hold the input's counts (required)")
 	screen := fs.Bool("screen", false, "screen by bound propagation first: cells that certainly fail are reported in milliseconds, without the LP audit (and without --internal)")
 	fullAudit := fs.Bool("full-audit", false, "compute every suppressed cell's exact interval (slower); by default a cell already proven safe gets a proven sub-interval (internal file: interval = proven)")
@@ -96,7 +97,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := in.check(); err != nil {
 		return err
 	}
-	spec := &pipeline.Spec{Requirement: rq.spec(), Outputs: pipeline.Outputs{Internal: of.internal, Summary: of.json}}
+	spec := &pipeline.Spec{Requirement: rq.spec(), Outputs: pipeline.Outputs{Internal: of.internal, Summary: of.json, Report: of.report, PublicReport: of.publicReport}}
 	var err error
 	if spec.Input, err = in.spec(); err != nil {
 		return err
@@ -109,7 +110,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	pr := progress{stderr, of.quiet}
 	res, err := pipeline.AuditPattern(ctx, spec, pipeline.AuditOptions{
-		Pattern: *pattern, Screen: *screen, PublishZeros: *publishZeros, NoSingletons: *noSingletons, FullAudit: *fullAudit,
+		Pattern: *pattern, Screen: *screen, PublishZeros: *publishZeros, NoSingletons: *noSingletons, FullAudit: *fullAudit, Command: commandLine("audit", args),
 		Progress: func(msg string) { pr.printf("%s", msg) },
 	})
 	if err != nil {

@@ -43,6 +43,8 @@ func verbs() []verb {
 		{"round", "small-count, controlled or random rounding to a base, additive", runRound},
 		{"noise", "differential privacy (Laplace or Gaussian noise, additive) or the cell key method", runNoise},
 		{"ptable", "build (maximum entropy) or check a perturbation table for the cell key method", runPTable},
+		{"report", "rebuild the officer's and the public report of an earlier run from its files", runReport},
+		{"compare", "run several methods on one table and report them side by side", runCompare},
 		{"run", "run the release a spec file declares (YAML: input, rules, method, outputs)", runRun},
 	}
 }

@@ -359,11 +359,12 @@ func TestProtectOrderIndependent(t *testing.T) {
 		require.NoError(t, err)
 		var sum map[string]any
 		require.NoError(t, json.Unmarshal(raw, &sum))
-		for _, k := range []string{"date", "spec", "spec_sha256", "inputs"} {
+		for _, k := range []string{"date", "spec", "spec_sha256", "inputs", "command"} {
 			delete(sum, k) // the run's own: its date, paths and their hashes
 		}
 		for _, st := range sum["stages"].([]any) {
 			delete(st.(map[string]any), "seconds")
+			delete(st.(map[string]any), "peak_rss_kb")
 		}
 		return sum
 	}

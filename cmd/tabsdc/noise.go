@@ -132,5 +132,5 @@ func runNoise(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkPaths(extraIn, outs); err != nil {
 		return err
 	}
-	return runSpec(ctx, spec, "noise", of.quiet, stderr)
+	return runSpec(ctx, spec, "noise", of.quiet, stderr, commandLine("noise", args))
 }

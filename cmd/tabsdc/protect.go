@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -156,6 +157,7 @@ var flagNames = map[string]string{
 	"outputs.published": "--out", "outputs.internal": "--internal", "outputs.summary": "--json", "outputs.sums_only": "--sums-only",
 	"input.format": "--format", "input.data_values": "--input", "input.dhis2.metadata": "--dhis2-metadata", "input.dhis2.id_scheme": "--id-scheme",
 	"outputs.dhis2": "--previous", "outputs.dhis2.comment": "--dhis2-comment",
+	"outputs.report": "--report", "outputs.public_report": "--public-report",
 }
 
 // flagError turns a spec's error into a usage error naming the flag that
@@ -189,6 +191,8 @@ func flagError(err error, methodFlag string) error {
 type outputFlags struct {
 	out, internal, json string
 	quiet               bool
+	// Reports: the officer's (its JSON beside) and the public one.
+	report, publicReport string
 	// DHIS2 output (--format dhis2)
 	previous, flagElement, comment string
 }
@@ -198,9 +202,21 @@ func (of *outputFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&of.internal, "internal", "", "internal CSV for the privacy officer: true values, status, reason, audit interval (created 0600)")
 	fs.StringVar(&of.json, "json", "", "JSON summary: counts of cells by status, rule and level, audit outcome, seconds per stage (created 0600)")
 	fs.BoolVar(&of.quiet, "quiet", false, "print no progress on standard error")
+	of.registerReports(fs)
 	fs.StringVar(&of.previous, "previous", "", "with --format dhis2: the dataValueSet an earlier release wrote; its values this release does not write get explicit deletes")
 	fs.StringVar(&of.flagElement, "dhis2-flag-element", "", "with --format dhis2: a BOOLEAN or TRUE_ONLY data element (same category combo) written \"true\" for every withheld cell")
 	fs.StringVar(&of.comment, "dhis2-comment", "", "with --format dhis2: a comment on every value written")
+}
+
+// registerReports registers --report and --public-report.
+func (of *outputFlags) registerReports(fs *flag.FlagSet) {
+	fs.StringVar(&of.report, "report", "", "the privacy officer's report: one self-contained HTML page (FILE.html, 0600; its content as FILE.json beside it): policy in words, cells by status, level, size class and county, the audit, utility, the smallest municipalities, every withheld cell with its reason and interval, provenance")
+	fs.StringVar(&of.publicReport, "public-report", "", "the public report (FILE.html, and FILE.json beside it), to publish next to the data: no true value of a withheld cell, nothing that tells primary from secondary cells, no figure computed from true values")
+}
+
+// commandLine is the command a verb ran, for the summary and the report.
+func commandLine(verb string, args []string) string {
+	return "tabsdc " + verb + " " + strings.Join(args, " ")
 }
 
 // files lists the output files the options name; with linked tables each
@@ -221,12 +237,21 @@ func (of *outputFlags) files(tables []string) []pathArg {
 	if of.json != "" {
 		out = append(out, pathArg{"--json", of.json})
 	}
+	for _, r := range []pathArg{{"--report", of.report}, {"--public-report", of.publicReport}} {
+		if r.path == "" {
+			continue
+		}
+		for _, name := range tables {
+			p := pipeline.WithSuffix(r.path, name)
+			out = append(out, pathArg{r.opt, p}, pathArg{r.opt + " (JSON)", strings.TrimSuffix(p, filepath.Ext(p)) + ".json"})
+		}
+	}
 	return out
 }
 
 // spec is the outputs' part of a spec.
 func (of *outputFlags) spec() pipeline.Outputs {
-	o := pipeline.Outputs{Published: of.out, Internal: of.internal, Summary: of.json}
+	o := pipeline.Outputs{Published: of.out, Internal: of.internal, Summary: of.json, Report: of.report, PublicReport: of.publicReport}
 	if of.previous != "" || of.flagElement != "" || of.comment != "" {
 		o.DHIS2 = &pipeline.DHIS2Output{Previous: of.previous, FlagElement: of.flagElement, Comment: of.comment}
 	}
@@ -364,14 +389,15 @@ func runProtect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := of.check(true, tf.names(), in.paths(), rf.paths()); err != nil {
 		return err
 	}
-	return runSpec(ctx, spec, "protect", of.quiet, stderr)
+	return runSpec(ctx, spec, "protect", of.quiet, stderr, commandLine("protect", args))
 }
 
 // runSpec runs a validated spec and writes its outputs; verb names the
 // command in warnings.
-func runSpec(ctx context.Context, spec *pipeline.Spec, verb string, quiet bool, stderr io.Writer) error {
+func runSpec(ctx context.Context, spec *pipeline.Spec, verb string, quiet bool, stderr io.Writer, command string) error {
 	pr := progress{stderr, quiet}
 	res, err := pipeline.Run(ctx, spec, pipeline.Options{
+		Command:  command,
 		Progress: func(msg string) { pr.printf("%s", msg) },
 		// Not silenced by --quiet: the release discloses.
 		Warn: func(msg string) { fmt.Fprintf(stderr, "tabsdc %s: warning: %s\n", verb, msg) },

@@ -77,5 +77,5 @@ func runRound(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := of.check(true, nil, in.paths()); err != nil {
 		return err
 	}
-	return runSpec(ctx, spec, "round", of.quiet, stderr)
+	return runSpec(ctx, spec, "round", of.quiet, stderr, commandLine("round", args))
 }

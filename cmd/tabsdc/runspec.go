@@ -39,12 +39,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case 0:
 		return usagef("no spec file given (tabsdc run SPEC.yaml)")
 	case 1:
-		return runSpecFile(ctx, files[0], *quiet, stderr)
+		return runSpecFile(ctx, files[0], *quiet, stderr, commandLine("run", args))
 	}
 	return usagef("%d spec files given: run one at a time", len(files))
 }
 
-func runSpecFile(ctx context.Context, path string, quiet bool, stderr io.Writer) error {
+func runSpecFile(ctx context.Context, path string, quiet bool, stderr io.Writer, command string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return usagef("%v", err)
@@ -65,5 +65,5 @@ func runSpecFile(ctx context.Context, path string, quiet bool, stderr io.Writer)
 	if err := checkPaths(ins, outs); err != nil {
 		return err
 	}
-	return runSpec(ctx, spec, "run", quiet, stderr)
+	return runSpec(ctx, spec, "run", quiet, stderr, command)
 }

@@ -122,10 +122,12 @@ func comparable(t *testing.T, raw []byte) map[string]any {
 	require.NotEmpty(t, sum["tool"])
 	require.Len(t, sum["spec_sha256"], 64)
 	delete(sum, "date")
+	delete(sum, "command")
 	delete(sum, "spec_sha256")
 	delete(sum["spec"].(map[string]any), "outputs")
 	for _, st := range sum["stages"].([]any) {
 		delete(st.(map[string]any), "seconds")
+		delete(st.(map[string]any), "peak_rss_kb")
 	}
 	return sum
 }
