@@ -64,6 +64,7 @@ func (g gauss) Protect(ctx context.Context, job *Job) (*Outcome, error) {
 		FullAudit:      m.FullAudit,
 		NoCleanup:      m.NoCleanup,
 		Progress:       job.Progress,
+		Steps:          job.Steps,
 	})
 	if err != nil {
 		return nil, err

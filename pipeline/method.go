@@ -51,6 +51,8 @@ type Job struct {
 	// the run must not keep quiet (never nil).
 	Progress func(msg string)
 	Warn     func(msg string)
+	// Steps, when set, is told how far a long stage is (Options.Steps).
+	Steps func(stage string, done, total int)
 }
 
 // Table is one released table of a run.

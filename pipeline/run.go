@@ -35,6 +35,9 @@ type Options struct {
 	// Command is the command line that ran the release, for the summary
 	// and the report ("" when not run from a command line).
 	Command string
+	// Steps, when set, is told how far a long stage is (done of total),
+	// often: a terminal draws a progress bar from it.
+	Steps func(stage string, done, total int)
 }
 
 // Result is a run's outcome: the released tables and the summary. Nothing
@@ -217,7 +220,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (_ *Res
 	if warn == nil {
 		warn = func(string) {}
 	}
-	job := &Job{Base: base, Spec: s.Method, Requirement: req, Attacker: audit.Attacker{ZerosWithheld: s.Rules.ProtectZeros}, SumsOnly: s.Outputs.SumsOnly, Progress: say, Warn: warn, Records: units, inputs: log}
+	job := &Job{Base: base, Spec: s.Method, Requirement: req, Attacker: audit.Attacker{ZerosWithheld: s.Rules.ProtectZeros}, SumsOnly: s.Outputs.SumsOnly, Progress: say, Steps: opt.Steps, Warn: warn, Records: units, inputs: log}
 	if !isRounding(s.Method.Name) {
 		sum.Begin("rules")
 		for i := range tables {

@@ -116,9 +116,9 @@ code{background:#f4f4f4;padding:0 .2rem}
 
 {{if .BySize}}<h2>By municipality size</h2>
 {{sizeChart .BySize .Public}}
-<table><tr><th>population</th><th>municipalities</th><th>cells</th><th>withheld</th>{{if not .Public}}<th>share of the count withheld</th><th>changed</th><th>MAE</th><th>RMS</th><th>max error</th>{{end}}</tr>
-{{$pub := .Public}}{{range .BySize}}<tr><td>{{.Class}}</td><td class="n">{{.Municipalities}}</td><td class="n">{{.Cells}}</td><td class="n">{{pct .ShareWithheld}}</td>{{if not $pub}}<td class="n">{{pct .ShareCountWithheld}}</td><td class="n">{{pct .ShareChanged}}</td><td class="n">{{f3 .MeanAbs}}</td><td class="n">{{f3 .RMS}}</td><td class="n">{{.MaxAbs}}</td>{{end}}</tr>{{end}}</table>
-{{if not .Public}}{{errorChart .BySize}}{{end}}{{end}}
+<table><tr><th>population</th><th>municipalities</th><th>cells</th><th>withheld</th>{{if not .Public}}<th>share of the count withheld</th>{{if .Changed}}<th>changed</th><th>MAE</th><th>RMS</th><th>max error</th>{{end}}{{end}}</tr>
+{{$pub := .Public}}{{$chg := .Changed}}{{range .BySize}}<tr><td>{{.Class}}</td><td class="n">{{.Municipalities}}</td><td class="n">{{.Cells}}</td><td class="n">{{pct .ShareWithheld}}</td>{{if not $pub}}<td class="n">{{pct .ShareCountWithheld}}</td>{{if $chg}}<td class="n">{{pct .ShareChanged}}</td><td class="n">{{f3 .MeanAbs}}</td><td class="n">{{f3 .RMS}}</td><td class="n">{{.MaxAbs}}</td>{{end}}{{end}}</tr>{{end}}</table>
+{{if and (not .Public) .Changed}}{{errorChart .BySize}}{{end}}{{end}}
 
 {{if .ByLevel}}<h2>Error by hierarchy level</h2>
 {{levelChart .ByLevel}}

@@ -18,7 +18,10 @@ import (
 // cell from a secondary one, no figure computed from true values (errors,
 // shares of the count withheld).
 type Page struct {
-	Public     bool           `json:"public"`
+	Public bool `json:"public"`
+	// Changed: the release publishes changed values (rounding, noise):
+	// errors are shown.
+	Changed    bool           `json:"changed_values"`
 	Title      string         `json:"title"`
 	Provenance Provenance     `json:"provenance"`
 	Policy     []string       `json:"policy"`

@@ -78,15 +78,19 @@ type LevelCount struct {
 
 // AuditOutcome is what the attacker's audit found.
 type AuditOutcome struct {
-	Passed          bool `json:"passed"`
-	Audited         int  `json:"audited"`
-	Disclosed       int  `json:"disclosed"`
-	UnderProtected  int  `json:"under_protected"`
-	Components      int  `json:"components,omitempty"`
-	LargestInnerLP  int  `json:"largest_component_unknowns,omitempty"`
-	RepairRounds    int  `json:"repair_rounds,omitempty"`
-	Audits          int  `json:"audits,omitempty"` // LP audits run; the screen repairs some rounds without one
-	RepairSecondary int  `json:"repair_secondary,omitempty"`
+	Passed         bool `json:"passed"`
+	Audited        int  `json:"audited"`
+	Disclosed      int  `json:"disclosed"`
+	UnderProtected int  `json:"under_protected"`
+	Components     int  `json:"components,omitempty"`
+	LargestInnerLP int  `json:"largest_component_unknowns,omitempty"`
+	RepairRounds   int  `json:"repair_rounds,omitempty"`
+	Audits         int  `json:"audits,omitempty"` // LP audits run; the screen repairs some rounds without one
+	// RepairSecondary counts the cells the repair chose (to widen failing
+	// cells' intervals) that are still withheld at the end: the cleanup
+	// may publish some again, and secondary suppression withholds more
+	// cells with them (each round's progress line says how many).
+	RepairSecondary int `json:"repair_secondary,omitempty"`
 	// Republished counts the secondary cells the cleanup published again
 	// because the pattern did not need them (suppress.Protect).
 	Republished int `json:"republished,omitempty"`

@@ -44,7 +44,11 @@ func BarChart(title string, bars []Bar, max float64) template.HTML {
 		if max > 0 && b.Value > 0 {
 			w = barW * b.Value / max
 		}
-		fmt.Fprintf(&s, `<text x="%d" y="%d" class="l" text-anchor="end">%s</text>`, labelW-6, y+13, template.HTMLEscapeString(b.Label))
+		label := b.Label
+		if r := []rune(label); len(r) > 28 {
+			label = string(r[:27]) + "…"
+		}
+		fmt.Fprintf(&s, `<text x="%d" y="%d" class="l" text-anchor="end">%s</text>`, labelW-6, y+13, template.HTMLEscapeString(label))
 		fmt.Fprintf(&s, `<rect x="%d" y="%d" width="%.1f" height="%d" class="b"/>`, labelW, y+3, w, rowH-5)
 		fmt.Fprintf(&s, `<text x="%.1f" y="%d" class="v">%s</text>`, float64(labelW)+w+4, y+13, template.HTMLEscapeString(b.Text))
 	}

@@ -122,6 +122,9 @@ type GaussOptions struct {
 	// loop (interval protection): see GaussMore.
 	Extra []GaussCell
 
+	// ExtraReasons gives a published Extra cell its own reason (naming
+	// the cells it protects), before ExtraReason.
+	ExtraReasons map[GaussCell]string
 	// ExtraReason is the reason given to published Extra cells; default
 	// "extra protection requested".
 	ExtraReason string
@@ -556,7 +559,11 @@ func GaussLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, opt 
 					continue
 				}
 				if extra[x.Table][x.Cell] {
-					rels[x.Table].Set(x.Cell, sdc.Secondary, extraReason)
+					reason := extraReason
+					if r, ok := opt.ExtraReasons[x]; ok {
+						reason = r
+					}
+					rels[x.Table].Set(x.Cell, sdc.Secondary, reason)
 					res.Extra++
 					res.Protections = append(res.Protections, GaussProtection{Secondary: x, Protects: []GaussCell{x}})
 					continue
@@ -616,19 +623,22 @@ func cellName(rels []*sdc.Release, x GaussCell) string {
 	return l
 }
 
-// protectsReason words why secondary cell s is withheld: "protects
-// 1151×F×80+ in the sex total" when s and the (first) primary cell differ in
-// one dimension only, so that they meet in that dimension's total.
+// protectsReason words why secondary cell s is withheld, naming every
+// primary cell it protects: "protects 1151×F×80+ in the sex total and
+// 1151×M×80+", a cell that differs from s in one dimension only being
+// said to meet it in that dimension's total.
 func protectsReason(rels []*sdc.Release, s GaussCell, ps []GaussCell) string {
 	if len(ps) == 0 {
 		return "protects a primary cell"
 	}
-	var b strings.Builder
-	p := ps[0]
-	b.WriteString("protects ")
-	if p.Table == s.Table {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		if p.Table != s.Table {
+			names[i] = cellName(rels, p)
+			continue
+		}
 		t := rels[s.Table].Table()
-		b.WriteString(t.Label(p.Cell))
+		names[i] = t.Label(p.Cell)
 		diff := -1
 		for d := 0; d < t.NumDims(); d++ {
 			if t.Node(p.Cell, d) != t.Node(s.Cell, d) {
@@ -640,16 +650,19 @@ func protectsReason(rels []*sdc.Release, s GaussCell, ps []GaussCell) string {
 			}
 		}
 		if diff >= 0 {
-			fmt.Fprintf(&b, " in the %s total", t.Dim(diff).Name())
+			names[i] += fmt.Sprintf(" in the %s total", t.Dim(diff).Name())
 		}
-	} else {
-		b.WriteString(cellName(rels, p))
 	}
-	switch n := len(ps) - 1; {
-	case n == 1:
-		fmt.Fprintf(&b, " and %s", cellName(rels, ps[1]))
-	case n > 1:
-		fmt.Fprintf(&b, " and %d more", n)
+	return "protects " + joinAnd(names)
+}
+
+// joinAnd joins names as "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
 	}
-	return b.String()
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -63,6 +63,9 @@ type ProtectOptions struct {
 	Intruder func(c int) bool
 	// Progress, when set, is told what each stage is doing.
 	Progress func(msg string)
+	// Steps, when set, is told how far a long stage (the audit) is: done
+	// of total, often (a terminal draws a bar from it).
+	Steps func(stage string, done, total int)
 
 	// For the tests, which measure what each step brings: noScreen skips
 	// the screen by bound propagation before each audit (audit.Screen);
@@ -218,11 +221,32 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 		method = GaussMethod{}
 	}
 	var extraCells []GaussCell
+	// why names, for each cell the repair withholds, the failing cells it
+	// was chosen for (its reason names them).
+	why := map[int][]int{}
+	chosenTotal := 0
 	run := func() error {
 		o := gopt
 		o.Extra = append(slices.Clone(gopt.Extra), extraCells...)
 		if len(extraCells) > 0 {
 			o.ExtraReason = "widens an attacker's interval"
+			o.ExtraReasons = maps.Clone(gopt.ExtraReasons)
+			if o.ExtraReasons == nil {
+				o.ExtraReasons = map[GaussCell]string{}
+			}
+			for _, x := range extraCells {
+				bc := x.Cell
+				if !single {
+					bc = toBase[x.Table][x.Cell]
+				}
+				if fs := why[bc]; len(fs) > 0 {
+					names := make([]string, len(fs))
+					for i, f := range fs {
+						names[i] = base.Label(f)
+					}
+					o.ExtraReasons[x] = "widens the attacker's interval of " + joinAnd(names)
+				}
+			}
 		}
 		g, err := method.SecondaryLinked(ctx, base, rels, o)
 		res.Gauss = g
@@ -233,14 +257,21 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 	}
 	say("secondary suppression: %d cells", res.Gauss.Secondary)
 	aopt := audit.Options{Requirement: opt.Requirement, Default: opt.Default, Full: opt.FullAudit, Attacker: att, Intruder: opt.Intruder}
-	if opt.Progress != nil {
+	if opt.Progress != nil || opt.Steps != nil {
 		// The audit of a large table takes minutes: say how far it is,
-		// every ten seconds at most.
-		var last time.Time
+		// every ten seconds at most, with the time left at the rate so
+		// far.
+		var last, start time.Time
 		aopt.Progress = func(done, total int) {
-			if done < total && time.Since(last) >= 10*time.Second {
+			if start.IsZero() || done == 0 {
+				start, last = time.Now(), time.Now()
+			}
+			if opt.Steps != nil {
+				opt.Steps("audit", done, total)
+			}
+			if opt.Progress != nil && done < total && time.Since(last) >= 10*time.Second {
 				last = time.Now()
-				say("audit: %d of %d withheld cells done", done, total)
+				say("audit: %d of %d withheld cells done after %s%s", done, total, time.Since(start).Round(time.Second), timeLeft(time.Since(start), done, total))
 			}
 		}
 	}
@@ -288,7 +319,8 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			}
 			if !sc.Passed() {
 				failing = append(append(failing, sc.Disclosed...), sc.UnderProtected...)
-				if added, _ = repairRound(rel, failing, failedBefore, opt, extra, res); added > 0 {
+				if added, _ = repairRound(rel, failing, failedBefore, opt, extra, why, res); added > 0 {
+					chosenTotal += added
 					say("screen: %d withheld cells, %d disclosed, %d under-protected", sc.Audited, len(sc.Disclosed), len(sc.UnderProtected))
 				}
 			}
@@ -358,6 +390,11 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 				say("singletons: %d intruders (%d by LP, %d over larger components), %d pairs; %d primary cells disclosed to one, %d under-protected", sg.Intruders, sg.LPChecked, sg.LPSkipped, sg.Pairs, len(sg.Disclosed), len(sg.UnderProtected))
 			}
 			if len(failingNow) == 0 {
+				prim, sec := 0, 0
+				for _, r := range rels {
+					prim, sec = prim+r.Count(sdc.Primary), sec+r.Count(sdc.Secondary)
+				}
+				say("protected: %d cells withheld, %d primary and %d secondary; the repair chose %d cells in %d rounds, %d of them still withheld; the cleanup published %d secondary cells again", prim+sec, prim, sec, chosenTotal, res.Rounds, len(res.Extra), len(res.Republished))
 				return res, nil
 			}
 			if cleaned != nil {
@@ -393,7 +430,8 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 				res.Unresolved = failing
 				return res, nil
 			}
-			added, stuck = repairRound(rel, failing, failedBefore, opt, extra, res)
+			added, stuck = repairRound(rel, failing, failedBefore, opt, extra, why, res)
+			chosenTotal += added
 			if added == 0 {
 				res.Unresolved = stuck
 				return res, nil
@@ -412,7 +450,11 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 			}
 		}
 		res.Rounds++
-		say("repair round %d: %d more cells to withhold", res.Rounds, added)
+		withheldBefore := 0
+		for _, r := range rels {
+			withheldBefore += r.Count(sdc.Primary) + r.Count(sdc.Secondary)
+		}
+		say("repair round %d: %d cells chosen to widen the intervals of %d failing cells", res.Rounds, added, len(failing))
 		// Secondary suppression runs again with the new cells forced in,
 		// and may choose other secondary cells. Those withheld before stay
 		// withheld, so that each round withholds a superset of the last:
@@ -442,6 +484,11 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 				}
 			}
 		}
+		withheldAfter := 0
+		for _, r := range rels {
+			withheldAfter += r.Count(sdc.Primary) + r.Count(sdc.Secondary)
+		}
+		say("repair round %d: %d cells withheld now, %+d: the %d chosen and %d more that secondary suppression withholds to protect them", res.Rounds, withheldAfter, withheldAfter-withheldBefore, added, withheldAfter-withheldBefore-added)
 		res.Kept = len(keptCells)
 		// A cell the cleanup published may be withheld again now.
 		res.Republished = slices.DeleteFunc(res.Republished, func(bc int) bool {
@@ -461,7 +508,7 @@ func ProtectLinked(ctx context.Context, base *sdc.Table, rels []*sdc.Release, op
 // cells), so that the neighbour withheld then did not help, gets one of its
 // totals withheld instead if it can: what pins it may be a small total
 // whose terms are all withheld already.
-func repairRound(rel *sdc.Release, failing []audit.Finding, before map[int]sdc.Interval, opt ProtectOptions, extra map[int]bool, res *ProtectResult) (int, []audit.Finding) {
+func repairRound(rel *sdc.Release, failing []audit.Finding, before map[int]sdc.Interval, opt ProtectOptions, extra map[int]bool, why map[int][]int, res *ProtectResult) (int, []audit.Finding) {
 	t := rel.Table()
 	added := 0
 	var stuck []audit.Finding
@@ -470,7 +517,15 @@ func repairRound(rel *sdc.Release, failing []audit.Finding, before map[int]sdc.I
 		// A cell next to one chosen this round may be helped by it
 		// already (a total and its only non-zero term fail together):
 		// let the next audit tell.
-		if neighbours(t, f.Cell, func(n int) bool { return chosen[n] }) {
+		helper := -1
+		if neighbours(t, f.Cell, func(n int) bool {
+			if chosen[n] {
+				helper = n
+				return true
+			}
+			return false
+		}) {
+			why[helper] = append(why[helper], f.Cell)
 			continue
 		}
 		need := 1.0 // a disclosed cell needs any width
@@ -488,6 +543,7 @@ func repairRound(rel *sdc.Release, failing []audit.Finding, before map[int]sdc.I
 			continue
 		}
 		extra[c], chosen[c] = true, true
+		why[c] = append(why[c], f.Cell)
 		res.Extra = append(res.Extra, c)
 		added++
 	}
@@ -653,4 +709,14 @@ func protectExactOnly(ctx context.Context, base *sdc.Table, rels []*sdc.Release,
 		opt.Progress(fmt.Sprintf("screen: %d primary cells certainly narrower than required (exact disclosure only: not repaired)", n))
 	}
 	return res, nil
+}
+
+// timeLeft says how long the rest of a stage should take at the rate so
+// far: ", about 3m left" ("" before anything is done).
+func timeLeft(elapsed time.Duration, done, total int) string {
+	if done <= 0 || done >= total {
+		return ""
+	}
+	left := time.Duration(float64(elapsed) / float64(done) * float64(total-done))
+	return fmt.Sprintf(", about %s left", left.Round(time.Second))
 }

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/tabsdc/tabsdc/pipeline"
 )
@@ -288,6 +291,72 @@ func (p progress) printf(format string, args ...any) {
 	}
 }
 
+// bar draws a progress bar of long stages on a terminal: one line,
+// redrawn in place, with the time left at the rate so far. Lines printed
+// meanwhile (printf) clear it first. Off a terminal it draws nothing (the
+// stages' own lines say how far they are).
+type bar struct {
+	p          progress
+	tty        bool
+	mu         sync.Mutex
+	drawn      bool
+	stage      string
+	start, now time.Time
+}
+
+func newBar(p progress) *bar {
+	b := &bar{p: p}
+	if f, ok := p.w.(*os.File); ok && !p.quiet {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			b.tty = true
+		}
+	}
+	return b
+}
+
+func (b *bar) printf(format string, args ...any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.drawn {
+		fmt.Fprint(b.p.w, "\r\033[K")
+		b.drawn = false
+	}
+	b.p.printf(format, args...)
+}
+
+// step draws stage's bar, at most five times a second.
+func (b *bar) step(stage string, done, total int) {
+	if !b.tty || total <= 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	if stage != b.stage || done == 0 {
+		b.stage, b.start = stage, now
+	}
+	if done < total && now.Sub(b.now) < 200*time.Millisecond {
+		return
+	}
+	b.now = now
+	fmt.Fprint(b.p.w, "\r\033[K"+barLine(stage, done, total, now.Sub(b.start)))
+	b.drawn = done < total
+	if !b.drawn {
+		fmt.Fprintln(b.p.w)
+	}
+}
+
+// barLine is one line of a progress bar.
+func barLine(stage string, done, total int, elapsed time.Duration) string {
+	const width = 30
+	n := width * done / total
+	left := ""
+	if done > 0 && done < total {
+		left = fmt.Sprintf(", about %s left", time.Duration(float64(elapsed)/float64(done)*float64(total-done)).Round(time.Second))
+	}
+	return fmt.Sprintf("%s [%s%s] %d/%d %3d%%%s", stage, strings.Repeat("=", n), strings.Repeat(" ", width-n), done, total, 100*done/total, left)
+}
+
 // tableFlags collects repeated --table NAME=DIM,DIM options.
 type tableFlags []string
 
@@ -395,9 +464,10 @@ func runProtect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // runSpec runs a validated spec and writes its outputs; verb names the
 // command in warnings.
 func runSpec(ctx context.Context, spec *pipeline.Spec, verb string, quiet bool, stderr io.Writer, command string) error {
-	pr := progress{stderr, quiet}
+	pr := newBar(progress{stderr, quiet})
 	res, err := pipeline.Run(ctx, spec, pipeline.Options{
 		Command:  command,
+		Steps:    pr.step,
 		Progress: func(msg string) { pr.printf("%s", msg) },
 		// Not silenced by --quiet: the release discloses.
 		Warn: func(msg string) { fmt.Fprintf(stderr, "tabsdc %s: warning: %s\n", verb, msg) },

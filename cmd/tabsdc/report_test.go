@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -222,4 +223,24 @@ func TestReportInChromium(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, fi.Size(), int64(10000), "a screenshot of a page, not of nothing")
 	t.Logf("screenshot: %s", shot)
+}
+
+func TestBarLine(t *testing.T) {
+	for _, tc := range []struct {
+		done, total int
+		elapsed     time.Duration
+		want        string
+	}{
+		{0, 100, 0, "audit [                              ] 0/100   0%"},
+		{25, 100, 10 * time.Second, "audit [=======                       ] 25/100  25%, about 30s left"},
+		{100, 100, time.Minute, "audit [==============================] 100/100 100%"},
+	} {
+		assert.Equal(t, tc.want, barLine("audit", tc.done, tc.total, tc.elapsed))
+	}
+	// Off a terminal the bar draws nothing.
+	var buf bytes.Buffer
+	b := newBar(progress{&buf, false})
+	b.step("audit", 5, 10)
+	b.printf("a line")
+	assert.Equal(t, "a line\n", buf.String())
 }
