@@ -222,7 +222,11 @@ func (r *AuditResult) Write(ctx context.Context) error {
 		files = append(files, sdc.OutputFile{Path: o.Summary, Write: r.Summary.WriteJSON, Private: true})
 	}
 	if !r.Screened {
-		rfiles, err := reportFiles(o, r.Summary, []Table{{Release: r.Release}})
+		pop, err := r.Spec.readPopulation(nil)
+		if err != nil {
+			return err
+		}
+		rfiles, err := reportFiles(o, r.Summary, []Table{{Release: r.Release}}, pop)
 		if err != nil {
 			return err
 		}

@@ -63,6 +63,10 @@ func Compare(ctx context.Context, spec *Spec, opt CompareOptions) (*report.Compa
 	if err != nil {
 		return nil, err
 	}
+	pop, err := s.readPopulation(log)
+	if err != nil {
+		return nil, err
+	}
 	c := &report.Comparison{Title: "Methods compared", Tool: Version(), Date: nowOr(opt.Now).UTC().Format(time.RFC3339),
 		Command: opt.Command, Inputs: log.files, Cells: t.NumCells(), InnerCells: t.NumInner()}
 	var sum report.Summary
@@ -91,7 +95,7 @@ func Compare(ctx context.Context, spec *Spec, opt CompareOptions) (*report.Compa
 			c.Methods = append(c.Methods, row)
 			continue
 		}
-		fillRow(&row, res.Summary, res.Tables[0].Release)
+		fillRow(&row, res.Summary, res.Tables[0].Release, pop)
 		switch name {
 		case "none":
 			row.Learns = "the primary cells' values, from the totals: primary suppression only, NOT protected"
@@ -120,7 +124,7 @@ func Compare(ctx context.Context, spec *Spec, opt CompareOptions) (*report.Compa
 			continue
 		}
 		row.Method = "a given pattern, audited"
-		fillRow(&row, res.Summary, res.Release)
+		fillRow(&row, res.Summary, res.Release, pop)
 		c.Methods = append(c.Methods, row)
 	}
 	return c, nil
@@ -146,9 +150,9 @@ func compareSpec(name string, opt CompareOptions) (Spec, bool) {
 }
 
 // fillRow puts a release's figures into a comparison row.
-func fillRow(row *report.MethodResult, sum *report.Summary, rel *sdc.Release) {
+func fillRow(row *report.MethodResult, sum *report.Summary, rel *sdc.Release, pop report.Population) {
 	row.Method = sum.Method
-	if u, err := report.ComputeUtility(rel); err == nil {
+	if u, err := report.ComputeUtilityWith(rel, pop); err == nil {
 		row.All, row.BySize = u.All, u.BySize
 	}
 	row.Audit = sum.Audit

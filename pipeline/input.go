@@ -46,6 +46,9 @@ func (s *Spec) InputPaths() []report.InputFile {
 	if s.Method.PTable != "" {
 		out = append(out, report.InputFile{Role: "ptable", Path: s.Method.PTable})
 	}
+	if s.Input.Population != "" {
+		out = append(out, report.InputFile{Role: "population", Path: s.Input.Population})
+	}
 	if s.Method.KeySecretFile != "" {
 		out = append(out, report.InputFile{Role: "key_secret_file", Path: s.Method.KeySecretFile})
 	}
@@ -338,4 +341,23 @@ func readValues(l *inputLog, role, path string) ([]dhis2.DataValue, dhis2.Format
 		err = cerr
 	}
 	return vals, format, err
+}
+
+// readPopulation reads the spec's population file, or the embedded one.
+func (s *Spec) readPopulation(l *inputLog) (report.Population, error) {
+	if s.Input.Population == "" {
+		return report.EmbeddedPopulation()
+	}
+	f, err := l.open("population", s.Input.Population)
+	if err != nil {
+		return nil, err
+	}
+	pop, err := report.ReadPopulation(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, withFile(s.Input.Population, err)
+	}
+	return pop, nil
 }

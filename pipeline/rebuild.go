@@ -21,31 +21,31 @@ import (
 // run's inputs, which must be the files the run read (their SHA-256 is
 // checked against the summary's), and the internal file gives every
 // cell's status, reason, published value and interval.
-func Rebuild(summaryPath, internalPath string) (*report.Summary, *sdc.Release, error) {
+func Rebuild(summaryPath, internalPath string) (*report.Summary, *sdc.Release, report.Population, error) {
 	raw, err := os.ReadFile(summaryPath)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var sum report.Summary
 	if err := json.Unmarshal(raw, &sum); err != nil {
-		return nil, nil, fmt.Errorf("%s: not a tabsdc summary: %w", summaryPath, err)
+		return nil, nil, nil, fmt.Errorf("%s: not a tabsdc summary: %w", summaryPath, err)
 	}
 	specJSON, err := json.Marshal(sum.Spec)
 	if err != nil || sum.Spec == nil {
-		return nil, nil, fmt.Errorf("%s: the summary holds no spec (a summary of tabsdc 0.x before provenance?)", summaryPath)
+		return nil, nil, nil, fmt.Errorf("%s: the summary holds no spec (a summary of tabsdc 0.x before provenance?)", summaryPath)
 	}
 	var spec Spec
 	if err := json.Unmarshal(specJSON, &spec); err != nil {
-		return nil, nil, fmt.Errorf("%s: spec: %w", summaryPath, err)
+		return nil, nil, nil, fmt.Errorf("%s: spec: %w", summaryPath, err)
 	}
 	sum.Spec = &spec
 	if len(spec.Tables) > 0 {
-		return nil, nil, fmt.Errorf("%s: a run of linked tables: rebuild the report of each table from its own files is not supported", summaryPath)
+		return nil, nil, nil, fmt.Errorf("%s: a run of linked tables: rebuild the report of each table from its own files is not supported", summaryPath)
 	}
 	log := &inputLog{}
 	t, err := spec.readTable(log)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading the run's input again: %w", err)
+		return nil, nil, nil, fmt.Errorf("reading the run's input again: %w", err)
 	}
 	was := map[string]string{}
 	for _, in := range sum.Inputs {
@@ -53,19 +53,23 @@ func Rebuild(summaryPath, internalPath string) (*report.Summary, *sdc.Release, e
 	}
 	for _, in := range log.files {
 		if h, ok := was[in.Path]; ok && h != in.SHA256 {
-			return nil, nil, fmt.Errorf("%s has changed since the run (SHA-256 %s, the summary says %s): the report would not be of the released table", in.Path, in.SHA256, h)
+			return nil, nil, nil, fmt.Errorf("%s has changed since the run (SHA-256 %s, the summary says %s): the report would not be of the released table", in.Path, in.SHA256, h)
 		}
 	}
 	f, err := os.Open(internalPath)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer f.Close()
 	rel, err := readInternal(f, t)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", internalPath, err)
+		return nil, nil, nil, fmt.Errorf("%s: %w", internalPath, err)
 	}
-	return &sum, rel, nil
+	pop, err := spec.readPopulation(log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return &sum, rel, pop, nil
 }
 
 // readInternal reads an internal file (sdc.WriteInternal) of table t.

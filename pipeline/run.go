@@ -53,6 +53,8 @@ type Result struct {
 	// dhis2 writes the published file as a dataValueSet (input format
 	// dhis2).
 	dhis2 *dhis2Output
+	// pop is the population of the size classes.
+	pop report.Population
 }
 
 // dhis2Output is how a release is written as a dataValueSet.
@@ -258,6 +260,9 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (_ *Res
 			say(fmt.Sprintf("primary suppression%s: %d cells", tableNote(tables[i].Name), pres.Cells))
 		}
 		sum.End("rules")
+		if len(sum.Rules) > 0 {
+			sum.RulesCounting = "a cell several rules flag counts once under each of them: the counts may add up to more than the primary cells (status.primary)"
+		}
 	}
 	// What the method may not undo, taken before it runs (it may change
 	// the releases it is given in place): each table and its primary cells.
@@ -366,8 +371,12 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (_ *Res
 		}
 		sum.End("audit")
 	}
+	pop, err := s.readPopulation(log)
+	if err != nil {
+		return nil, err
+	}
 	if len(tables) == 1 && tables[0].Release.Public().HasCounts() {
-		u, err := report.ComputeUtility(tables[0].Release)
+		u, err := report.ComputeUtilityWith(tables[0].Release, pop)
 		if err != nil {
 			return nil, err
 		}
@@ -394,7 +403,7 @@ func run(ctx context.Context, given *sdc.Table, spec *Spec, opt Options) (_ *Res
 	h := sha256.Sum256(js)
 	sum.SpecSHA256 = hex.EncodeToString(h[:])
 	sum.Inputs = log.files
-	res := &Result{Spec: &s, Tables: tables, Summary: sum, Kind: out.Kind, commit: out.Commit}
+	res := &Result{Spec: &s, Tables: tables, Summary: sum, Kind: out.Kind, commit: out.Commit, pop: pop}
 	if dh != nil {
 		if err := dh.prepare(tables[0].Release, out, sum, opt.Warn); err != nil {
 			return nil, err
@@ -759,7 +768,7 @@ func (r *Result) Write(ctx context.Context) error {
 	if o.Summary != "" {
 		files = append(files, sdc.OutputFile{Path: o.Summary, Write: r.Summary.WriteJSON, Private: true})
 	}
-	rfiles, err := reportFiles(o, r.Summary, r.Tables)
+	rfiles, err := reportFiles(o, r.Summary, r.Tables, r.pop)
 	if err != nil {
 		return err
 	}
@@ -794,7 +803,7 @@ func (r *Result) Write(ctx context.Context) error {
 
 // reportFiles are the report outputs of a run: the officer's HTML report
 // and its JSON (0600), the public variant and its JSON, per table.
-func reportFiles(o Outputs, sum *report.Summary, tables []Table) ([]sdc.OutputFile, error) {
+func reportFiles(o Outputs, sum *report.Summary, tables []Table, pop report.Population) ([]sdc.OutputFile, error) {
 	var files []sdc.OutputFile
 	for _, rp := range []struct {
 		path   string
@@ -804,7 +813,7 @@ func reportFiles(o Outputs, sum *report.Summary, tables []Table) ([]sdc.OutputFi
 			continue
 		}
 		for _, tb := range tables {
-			page, err := report.BuildPage(sum, tb.Release, rp.public)
+			page, err := report.BuildPageWith(sum, tb.Release, rp.public, pop)
 			if err != nil {
 				return nil, err
 			}

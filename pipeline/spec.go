@@ -66,6 +66,10 @@ type Input struct {
 	Dims []Dim `yaml:"dims,omitempty" json:"dims,omitempty"`
 	// Format is "" (CSV: cells or records) or "dhis2": DataValues is then a
 	// dataValueSet (.json or .csv) laid out by DHIS2's metadata.
+	// Population is a CSV of code,population for the municipality size
+	// classes of the utility figures and the reports; default: the
+	// embedded population of Norway's municipalities (2024).
+	Population string      `yaml:"population,omitempty" json:"population,omitempty"`
 	Format     string      `yaml:"format,omitempty" json:"format,omitempty"`
 	DataValues string      `yaml:"data_values,omitempty" json:"data_values,omitempty"`
 	DHIS2      *DHIS2Input `yaml:"dhis2,omitempty" json:"dhis2,omitempty"`
@@ -402,12 +406,12 @@ func (s *Spec) Validate() error { return s.validate(nil) }
 func (s *Spec) validate(t *sdc.Table) error {
 	in := &s.Input
 	if t != nil {
-		once := in.EachPersonOnce
-		in.EachPersonOnce = false
+		once, pop := in.EachPersonOnce, in.Population
+		in.EachPersonOnce, in.Population = false, ""
 		if !reflect.DeepEqual(*in, Input{}) {
 			return specErr("input", "the table is given: the spec must not name an input too (each_person_once excepted)")
 		}
-		in.EachPersonOnce = once
+		in.EachPersonOnce, in.Population = once, pop
 		for d := 0; d < t.NumDims(); d++ {
 			in.Dims = append(in.Dims, Dim{Name: t.Dim(d).Name()})
 		}
@@ -415,7 +419,7 @@ func (s *Spec) validate(t *sdc.Table) error {
 			// Its sums would be published unaudited.
 			return specErr("input", "the given magnitude table has no exact values: build it with Builder.AddRecordUnits, or read it from CSV")
 		}
-		defer func() { s.Input = Input{EachPersonOnce: once} }()
+		defer func() { s.Input = Input{EachPersonOnce: once, Population: pop} }()
 		in.Cells = givenTable
 	}
 	if err := in.validate(); err != nil {

@@ -101,8 +101,17 @@ type WithheldCell struct {
 }
 
 // BuildPage makes the page of a run from its summary and its release (one
-// table).
+// table), with the size classes of the embedded population.
 func BuildPage(sum *Summary, rel *sdc.Release, public bool) (*Page, error) {
+	pop, err := EmbeddedPopulation()
+	if err != nil {
+		return nil, err
+	}
+	return BuildPageWith(sum, rel, public, pop)
+}
+
+// BuildPageWith is BuildPage with the size classes of pop.
+func BuildPageWith(sum *Summary, rel *sdc.Release, public bool, pop Population) (*Page, error) {
 	t := rel.Table()
 	p := &Page{
 		Public: public, Method: sum.Method, Cells: t.NumCells(), InnerCells: t.NumInner(), Policy: sum.Policy,
@@ -131,7 +140,7 @@ func BuildPage(sum *Summary, rel *sdc.Release, public bool) (*Page, error) {
 	var u *Utility
 	if rel.Public().HasCounts() {
 		var err error
-		if u, err = ComputeUtility(rel); err != nil {
+		if u, err = ComputeUtilityWith(rel, pop); err != nil {
 			return nil, err
 		}
 	}
@@ -146,15 +155,13 @@ func BuildPage(sum *Summary, rel *sdc.Release, public bool) (*Page, error) {
 			p.ByLevel = u.ByLevel
 		}
 	}
-	geo, _, err := geoClasses(t)
+	geo, _, err := geoClasses(t, pop)
 	if err != nil {
 		return nil, err
 	}
 	if geo >= 0 {
 		p.ByCounty = byCounty(rel, geo)
-		if p.Smallest, err = smallest(rel, geo, public); err != nil {
-			return nil, err
-		}
+		p.Smallest = smallest(rel, geo, public, pop)
 	}
 	p.Widths = widths(rel)
 	if !public {
@@ -242,25 +249,37 @@ func byCounty(rel *sdc.Release, geo int) []AreaCount {
 	return out
 }
 
-// smallest lists Utsira and the ten smallest municipalities of the table.
-func smallest(rel *sdc.Release, geo int, public bool) ([]Municipality, error) {
-	ms, err := data.Municipalities()
-	if err != nil {
-		return nil, err
+// smallest lists Utsira and the ten smallest municipalities of the table
+// (by pop; names from the embedded data where it knows the code).
+func smallest(rel *sdc.Release, geo int, public bool, pop Population) []Municipality {
+	names := map[string]string{}
+	if ms, err := data.Municipalities(); err == nil {
+		for _, m := range ms {
+			names[m.Code] = m.Name
+		}
 	}
+	codes := make([]string, 0, len(pop))
+	for c := range pop {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(a, b int) bool {
+		if pop[codes[a]] != pop[codes[b]] {
+			return pop[codes[a]] < pop[codes[b]]
+		}
+		return codes[a] < codes[b]
+	})
 	t := rel.Table()
 	dim := t.Dim(geo)
-	sort.SliceStable(ms, func(a, b int) bool { return ms[a].Population < ms[b].Population })
 	var out []Municipality
-	for _, m := range ms {
-		n, ok := dim.Index(m.Code)
-		if !ok {
+	for _, code := range codes {
+		n, ok := dim.Index(code)
+		if !ok || !dim.IsLeaf(n) {
 			continue
 		}
-		if len(out) >= 10 && m.Code != "1151" {
+		if len(out) >= 10 && code != "1151" {
 			continue
 		}
-		mu := Municipality{Code: m.Code, Name: m.Name, Population: m.Population}
+		mu := Municipality{Code: code, Name: names[code], Population: pop[code]}
 		for c := 0; c < t.NumCells(); c++ {
 			if t.Node(c, geo) != n {
 				continue
@@ -275,7 +294,7 @@ func smallest(rel *sdc.Release, geo int, public bool) ([]Municipality, error) {
 			break
 		}
 	}
-	return out, nil
+	return out
 }
 
 // withheldCell describes a withheld cell for the page.

@@ -35,9 +35,13 @@ type Summary struct {
 	Dimensions []DimensionInfo `json:"dimensions"`
 	Status     map[string]int  `json:"status"`
 	Rules      []RuleCount     `json:"rules,omitempty"`
-	Levels     []LevelCount    `json:"levels"`
-	Audit      *AuditOutcome   `json:"audit,omitempty"`
-	Attacker   *Attacker       `json:"attacker,omitempty"`
+	// RulesCounting says how Rules counts: a cell that several rules flag
+	// counts once under each of them, so the counts may add up to more
+	// than the primary cells.
+	RulesCounting string        `json:"rules_counting,omitempty"`
+	Levels        []LevelCount  `json:"levels"`
+	Audit         *AuditOutcome `json:"audit,omitempty"`
+	Attacker      *Attacker     `json:"attacker,omitempty"`
 	// Utility is what the release costs its readers (ComputeUtility).
 	Utility    *Utility            `json:"utility,omitempty"`
 	Extra      map[string]any      `json:"extra,omitempty"`

@@ -1,7 +1,10 @@
 package report
 
 import (
+	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -118,8 +121,88 @@ var SizeClasses = []struct {
 	{"over 100,000", 100000, math.MaxInt},
 }
 
-// ComputeUtility measures a release against its table's true counts.
+// Population is the number of residents of each municipality, by code:
+// what the size classes are drawn from.
+type Population map[string]int
+
+// EmbeddedPopulation is the population of Norway's municipalities in
+// 2024, from the embedded data (package data).
+func EmbeddedPopulation() (Population, error) {
+	ms, err := data.Municipalities()
+	if err != nil {
+		return nil, err
+	}
+	pop := make(Population, len(ms))
+	for _, m := range ms {
+		pop[m.Code] = m.Population
+	}
+	return pop, nil
+}
+
+// ReadPopulation reads a population file: CSV with a header, a column
+// "code" (the geography's leaf codes) and a column "population" (whole
+// numbers, not negative). Errors are *sdc.ParseError with their row.
+func ReadPopulation(r io.Reader) (Population, error) {
+	cr := csv.NewReader(r)
+	header, err := cr.Read()
+	if err != nil {
+		return nil, &sdc.ParseError{Row: 1, Err: fmt.Errorf("no header (want code,population): %w", err)}
+	}
+	ci, pi := -1, -1
+	for i, h := range header {
+		switch strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")) {
+		case "code":
+			ci = i
+		case "population":
+			pi = i
+		}
+	}
+	if ci < 0 || pi < 0 {
+		return nil, &sdc.ParseError{Row: 1, Err: errors.New(`want the columns "code" and "population"`)}
+	}
+	pop := Population{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			row := 0
+			var ce *csv.ParseError
+			if errors.As(err, &ce) {
+				row = ce.StartLine
+			}
+			return nil, &sdc.ParseError{Row: row, Err: err}
+		}
+		line, _ := cr.FieldPos(0)
+		code := strings.TrimSpace(rec[ci])
+		n, err := strconv.Atoi(strings.TrimSpace(rec[pi]))
+		if err != nil || n < 0 {
+			return nil, &sdc.ParseError{Row: line, Column: pi + 1, Err: fmt.Errorf("population %q is not a whole number", rec[pi])}
+		}
+		if _, dup := pop[code]; dup {
+			return nil, &sdc.ParseError{Row: line, Column: ci + 1, Err: fmt.Errorf("code %q twice", code)}
+		}
+		pop[code] = n
+	}
+	if len(pop) == 0 {
+		return nil, &sdc.ParseError{Row: 1, Err: errors.New("no rows")}
+	}
+	return pop, nil
+}
+
+// ComputeUtility measures a release against its table's true counts,
+// with the size classes of the embedded population.
 func ComputeUtility(rel *sdc.Release) (*Utility, error) {
+	pop, err := EmbeddedPopulation()
+	if err != nil {
+		return nil, err
+	}
+	return ComputeUtilityWith(rel, pop)
+}
+
+// ComputeUtilityWith is ComputeUtility with the size classes of pop.
+func ComputeUtilityWith(rel *sdc.Release, pop Population) (*Utility, error) {
 	t := rel.Table()
 	nd := t.NumDims()
 	radix := make([]int, nd)
@@ -130,7 +213,7 @@ func ComputeUtility(rel *sdc.Release) (*Utility, error) {
 	}
 	levels := make([]errAcc, nlev)
 	var all errAcc
-	geo, class, err := geoClasses(t)
+	geo, class, err := geoClasses(t, pop)
 	if err != nil {
 		return nil, err
 	}
@@ -185,17 +268,10 @@ func ComputeUtility(rel *sdc.Release) (*Utility, error) {
 	return u, nil
 }
 
-// geoClasses finds the dimension of municipalities and each of its nodes'
-// size class (-1 for a node that is not a known municipality).
-func geoClasses(t *sdc.Table) (int, []int, error) {
-	ms, err := data.Municipalities()
-	if err != nil {
-		return -1, nil, err
-	}
-	pop := make(map[string]int, len(ms))
-	for _, m := range ms {
-		pop[m.Code] = m.Population
-	}
+// geoClasses finds the dimension of municipalities (the first with most
+// of its leaves in pop) and each of its nodes' size class (-1 for a node
+// that is not a known municipality).
+func geoClasses(t *sdc.Table, pop Population) (int, []int, error) {
 	for d := 0; d < t.NumDims(); d++ {
 		dim := t.Dim(d)
 		known := 0

@@ -34,6 +34,7 @@ type inputFlags struct {
 	decimals    int
 	// DHIS2 input: --format dhis2 --dhis2-metadata FILE --input values.json|.csv
 	format, metadata, dataElement, idScheme string
+	population                              string
 }
 
 func (in *inputFlags) register(fs *flag.FlagSet) {
@@ -45,6 +46,7 @@ func (in *inputFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&in.value, "value", "", "with --records: the column of each record's value (a magnitude table)")
 	fs.IntVar(&in.decimals, "decimals", 0, "with --value: the number of decimal places of the values (more is an error naming the row); 0: as many as the data has, at most 9. Values are summed exactly and published digit for digit, never in exponent notation")
 	fs.StringVar(&in.contributor, "contributor", "", "with --records: the column of the contributor id (for contributor, dominance and p% rules)")
+	fs.StringVar(&in.population, "population", "", "CSV of code,population for the municipality size classes of the summary and the reports (default: Norway's municipalities, 2024, embedded)")
 	fs.StringVar(&in.format, "format", "csv", "csv (cells or --records with --dim) or dhis2: --input is then a DHIS2 dataValueSet (.json or .csv) and the dimensions come from --dhis2-metadata")
 	fs.StringVar(&in.metadata, "dhis2-metadata", "", "with --format dhis2: the DHIS2 metadata export (/api/metadata JSON: organisationUnits, categories, categoryOptions, categoryCombos, categoryOptionCombos, dataElements)")
 	fs.StringVar(&in.dataElement, "dhis2-data-element", "", "with --format dhis2: the data element (UID or code) when the dataValueSet holds several")
@@ -156,6 +158,9 @@ func (in *inputFlags) paths() []pathArg {
 	if in.metadata != "" {
 		out = append(out, pathArg{"--dhis2-metadata", in.metadata})
 	}
+	if in.population != "" {
+		out = append(out, pathArg{"--population", in.population})
+	}
 	for _, arg := range in.dims {
 		if d, err := parseDim(arg); err == nil && d.file != "" {
 			out = append(out, pathArg{"--dim " + d.name, d.file})
@@ -167,9 +172,9 @@ func (in *inputFlags) paths() []pathArg {
 // spec builds the input part of a spec from the flags (check them first).
 func (in *inputFlags) spec() (pipeline.Input, error) {
 	if in.format == "dhis2" {
-		return pipeline.Input{Format: "dhis2", DataValues: in.input, DHIS2: &pipeline.DHIS2Input{Metadata: in.metadata, DataElement: in.dataElement, IDScheme: in.idScheme}}, nil
+		return pipeline.Input{Format: "dhis2", DataValues: in.input, Population: in.population, DHIS2: &pipeline.DHIS2Input{Metadata: in.metadata, DataElement: in.dataElement, IDScheme: in.idScheme}}, nil
 	}
-	s := pipeline.Input{Totals: in.totals, Value: in.value, Contributor: in.contributor, Decimals: in.decimals}
+	s := pipeline.Input{Totals: in.totals, Value: in.value, Contributor: in.contributor, Decimals: in.decimals, Population: in.population}
 	if in.records {
 		s.Records = in.input
 	} else {

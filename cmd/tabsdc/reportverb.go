@@ -43,7 +43,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := checkPaths([]pathArg{{"--internal", *internal}, {"--json", *summary}}, of.files(nil)); err != nil {
 		return err
 	}
-	sum, rel, err := pipeline.Rebuild(*summary, *internal)
+	sum, rel, pop, err := pipeline.Rebuild(*summary, *internal)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if rp.path == "" {
 			continue
 		}
-		page, err := report.BuildPage(sum, rel, rp.public)
+		page, err := report.BuildPageWith(sum, rel, rp.public, pop)
 		if err != nil {
 			return err
 		}
