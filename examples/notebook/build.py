@@ -88,6 +88,7 @@ r := protected()
 svg, err := r.CountySVG()
 must(err)
 gonbui.DisplaySVG(svg)
+gonbui.Sync() // the chart is sent before the program ends
 text, err := r.ByCounty()
 must(err)
 fmt.Print(text)""",
@@ -110,7 +111,8 @@ fmt.Print(r.BySize())""",
     "compare": """%%
 p, r, n := protected(), rounded(), noised()
 fmt.Print(notebook.Compare(p, r, n))
-gonbui.DisplaySVG(notebook.CompareSVG(p, r, n))""",
+gonbui.DisplaySVG(notebook.CompareSVG(p, r, n))
+gonbui.Sync()""",
 }
 
 GOPHERNOTES = {
