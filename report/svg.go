@@ -37,7 +37,9 @@ func BarChart(title string, bars []Bar, max float64) template.HTML {
 	var s strings.Builder
 	fmt.Fprintf(&s, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">`,
 		labelW+barW+textW, h, labelW+barW+textW, h, template.HTMLEscapeString(title))
-	fmt.Fprintf(&s, `<text x="0" y="15" class="t">%s</text>`, template.HTMLEscapeString(title))
+	// Presentation attributes, not only classes: the chart looks the same
+	// wherever it is shown (a page's CSS, an <img>, a notebook).
+	fmt.Fprintf(&s, `<text x="0" y="15" class="t" font-family="sans-serif" font-size="13" font-weight="bold" fill="#222">%s</text>`, template.HTMLEscapeString(title))
 	for i, b := range bars {
 		y := top + i*rowH
 		w := 0.0
@@ -48,9 +50,9 @@ func BarChart(title string, bars []Bar, max float64) template.HTML {
 		if r := []rune(label); len(r) > 28 {
 			label = string(r[:27]) + "…"
 		}
-		fmt.Fprintf(&s, `<text x="%d" y="%d" class="l" text-anchor="end">%s</text>`, labelW-6, y+13, template.HTMLEscapeString(label))
-		fmt.Fprintf(&s, `<rect x="%d" y="%d" width="%.1f" height="%d" class="b"/>`, labelW, y+3, w, rowH-5)
-		fmt.Fprintf(&s, `<text x="%.1f" y="%d" class="v">%s</text>`, float64(labelW)+w+4, y+13, template.HTMLEscapeString(b.Text))
+		fmt.Fprintf(&s, `<text x="%d" y="%d" class="l" text-anchor="end" font-family="sans-serif" font-size="11" fill="#222">%s</text>`, labelW-6, y+13, template.HTMLEscapeString(label))
+		fmt.Fprintf(&s, `<rect x="%d" y="%d" width="%.1f" height="%d" class="b" fill="#4a7ab5"/>`, labelW, y+3, w, rowH-5)
+		fmt.Fprintf(&s, `<text x="%.1f" y="%d" class="v" font-family="sans-serif" font-size="11" fill="#222">%s</text>`, float64(labelW)+w+4, y+13, template.HTMLEscapeString(b.Text))
 	}
 	s.WriteString(`</svg>`)
 	return template.HTML(s.String())
