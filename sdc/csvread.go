@@ -242,6 +242,29 @@ func (s *rowScanner) resolve(allowTotal bool) ([]*Dimension, [][]int32, error) {
 	return dims, nodes, nil
 }
 
+// recordsBuilder resolves the codes of scanned records (leaves only) and
+// returns a builder of their dimensions and the nodes of the interned
+// codes (see rowNodes).
+func (s *rowScanner) recordsBuilder() (*Builder, [][]int32, error) {
+	if len(s.lines) == 0 {
+		return nil, nil, errors.New("no data rows")
+	}
+	dims, nodes, err := s.resolve(false)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := NewBuilder(dims...)
+	return b, nodes, err
+}
+
+// rowNodes puts the nodes of scanned row i into nn, one per dimension.
+func (s *rowScanner) rowNodes(i int, nodes [][]int32, nn []int) {
+	nd := len(nn)
+	for d := range nn {
+		nn[d] = int(nodes[d][s.ids[i*nd+d]])
+	}
+}
+
 // parseCount parses a non-negative integer count.
 func parseCount(f string) (int64, error) {
 	f = strings.TrimSpace(f)
@@ -409,14 +432,7 @@ func ReadRecords(r io.Reader, specs []DimSpec, opt RecordsOptions) (*Table, erro
 	if err != nil {
 		return nil, err
 	}
-	if len(s.lines) == 0 {
-		return nil, fmt.Errorf("no data rows")
-	}
-	dims, nodes, err := s.resolve(false)
-	if err != nil {
-		return nil, err
-	}
-	b, err := NewBuilder(dims...)
+	b, nodes, err := s.recordsBuilder()
 	if err != nil {
 		return nil, err
 	}
@@ -425,13 +441,10 @@ func ReadRecords(r io.Reader, specs []DimSpec, opt RecordsOptions) (*Table, erro
 			return nil, err
 		}
 	}
-	nd := len(dims)
-	nn := make([]int, nd)
+	nn := make([]int, len(nodes))
 	var total int64 // values are not negative: every cell's sum is at most this
 	for i, line := range s.lines {
-		for d := 0; d < nd; d++ {
-			nn[d] = int(nodes[d][s.ids[i*nd+d]])
-		}
+		s.rowNodes(i, nodes, nn)
 		u := int64(1) // without a value column each record counts 1
 		if values != nil {
 			if u, err = units(values[i].whole, values[i].frac, scale); err != nil {

@@ -1,7 +1,6 @@
 package sdc
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -68,25 +67,15 @@ func ReadUnitRecords(r io.Reader, specs []DimSpec, opt UnitOptions) (*UnitRecord
 	if err != nil {
 		return nil, err
 	}
-	if len(s.lines) == 0 {
-		return nil, errors.New("no data rows")
-	}
-	dims, nodes, err := s.resolve(false)
+	b, nodes, err := s.recordsBuilder()
 	if err != nil {
 		return nil, err
 	}
-	b, err := NewBuilder(dims...)
-	if err != nil {
-		return nil, err
-	}
-	nd := len(dims)
-	nn := make([]int, nd)
+	nn := make([]int, len(nodes))
 	inner := make([]int32, len(s.lines))
 	shape := b.Shape()
 	for i, line := range s.lines {
-		for d := 0; d < nd; d++ {
-			nn[d] = int(nodes[d][s.ids[i*nd+d]])
-		}
+		s.rowNodes(i, nodes, nn)
 		c, err := b.innerCell(nn)
 		if err != nil {
 			return nil, &ParseError{Row: int(line), Err: err}
