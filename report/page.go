@@ -110,7 +110,8 @@ func BuildPage(sum *Summary, rel *sdc.Release, public bool) (*Page, error) {
 	return BuildPageWith(sum, rel, public, pop)
 }
 
-// BuildPageWith is BuildPage with the size classes of pop.
+// BuildPageWith is BuildPage with the size classes of pop. The summary's
+// utility, when set, must be the release's (a run's summary is).
 func BuildPageWith(sum *Summary, rel *sdc.Release, public bool, pop Population) (*Page, error) {
 	t := rel.Table()
 	p := &Page{
@@ -126,19 +127,15 @@ func BuildPageWith(sum *Summary, rel *sdc.Release, public bool, pop Population) 
 		p.Rules, p.Extra = sum.Rules, sum.Extra
 	}
 	// Statuses as the page may show them.
-	status := func(c int) string {
-		if public {
-			return rel.PublicStatus(c).String()
-		}
-		return rel.Status(c).String()
+	status := rel.Status
+	if public {
+		status = rel.PublicStatus
 	}
-	p.Status = map[string]int{}
-	for c := 0; c < t.NumCells(); c++ {
-		p.Status[status(c)]++
-	}
-	p.Levels = levelCounts(rel, status)
-	var u *Utility
-	if rel.Public().HasCounts() {
+	p.Status, p.Levels = countStatuses(t, status)
+	// The run's utility, when the summary has it (it is of this release);
+	// else computed here.
+	u := sum.Utility
+	if u == nil && rel.Public().HasCounts() {
 		var err error
 		if u, err = ComputeUtilityWith(rel, pop); err != nil {
 			return nil, err
@@ -172,28 +169,6 @@ func BuildPageWith(sum *Summary, rel *sdc.Release, public bool, pop Population) 
 		}
 	}
 	return p, nil
-}
-
-// levelCounts counts cells by status at each depth of each dimension.
-func levelCounts(rel *sdc.Release, status func(int) string) []LevelCount {
-	t := rel.Table()
-	var out []LevelCount
-	idx := map[[2]int]int{}
-	for d := 0; d < t.NumDims(); d++ {
-		for depth := 0; depth <= t.Dim(d).MaxDepth(); depth++ {
-			idx[[2]int{d, depth}] = len(out)
-			out = append(out, LevelCount{Dimension: t.Dim(d).Name(), Depth: depth, Status: map[string]int{}})
-		}
-	}
-	for c := 0; c < t.NumCells(); c++ {
-		s := status(c)
-		for d := 0; d < t.NumDims(); d++ {
-			lc := &out[idx[[2]int{d, t.Dim(d).Depth(t.Node(c, d))}]]
-			lc.Cells++
-			lc.Status[s]++
-		}
-	}
-	return out
 }
 
 // byCounty counts the withheld cells under each child of the geography's

@@ -145,16 +145,24 @@ func (s *Summary) Count(r *sdc.Release) {
 	t := r.Table()
 	s.Cells, s.InnerCells = t.NumCells(), t.NumInner()
 	s.Dimensions = s.Dimensions[:0]
-	s.Status = map[string]int{}
-	s.Levels = s.Levels[:0]
-	type key struct{ d, depth int }
-	idx := map[key]int{}
 	for d := 0; d < t.NumDims(); d++ {
 		dim := t.Dim(d)
 		s.Dimensions = append(s.Dimensions, DimensionInfo{Name: dim.Name(), Nodes: dim.Len(), Leaves: dim.NumLeaves(), Depth: dim.MaxDepth()})
-		for depth := 0; depth <= dim.MaxDepth(); depth++ {
-			idx[key{d, depth}] = len(s.Levels)
-			s.Levels = append(s.Levels, LevelCount{Dimension: dim.Name(), Depth: depth, Status: map[string]int{}})
+	}
+	s.Status, s.Levels = countStatuses(t, r.Status)
+}
+
+// countStatuses counts the cells of t by status (as status gives it: the
+// release's own statuses, or its public ones), overall and per depth of
+// every dimension: depth 0 is that dimension's total.
+func countStatuses(t *sdc.Table, status func(c int) sdc.Status) (map[string]int, []LevelCount) {
+	type key struct{ d, depth int }
+	idx := map[key]int{}
+	var levels []LevelCount
+	for d := 0; d < t.NumDims(); d++ {
+		for depth := 0; depth <= t.Dim(d).MaxDepth(); depth++ {
+			idx[key{d, depth}] = len(levels)
+			levels = append(levels, LevelCount{Dimension: t.Dim(d).Name(), Depth: depth, Status: map[string]int{}})
 		}
 	}
 	// Count per (dimension, node) first: one pass over the cells.
@@ -167,22 +175,23 @@ func (s *Summary) Count(r *sdc.Release) {
 		}
 	}
 	total := make([]int, 8)
-	st := r.Statuses()
-	for c, v := range st {
+	for c := 0; c < t.NumCells(); c++ {
+		v := status(c)
 		total[v]++
 		for d := 0; d < nd; d++ {
 			per[d][t.Node(c, d)][v]++
 		}
 	}
+	byStatus := map[string]int{}
 	for v, n := range total {
 		if n > 0 {
-			s.Status[sdc.Status(v).String()] = n
+			byStatus[sdc.Status(v).String()] = n
 		}
 	}
 	for d := 0; d < nd; d++ {
 		dim := t.Dim(d)
 		for n := 0; n < dim.Len(); n++ {
-			lc := &s.Levels[idx[key{d, dim.Depth(n)}]]
+			lc := &levels[idx[key{d, dim.Depth(n)}]]
 			for v, k := range per[d][n] {
 				lc.Cells += k
 				if k > 0 {
@@ -191,6 +200,7 @@ func (s *Summary) Count(r *sdc.Release) {
 			}
 		}
 	}
+	return byStatus, levels
 }
 
 // WriteJSON writes the summary as indented JSON.
