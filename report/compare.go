@@ -54,6 +54,7 @@ func (c *Comparison) WriteHTML(w io.Writer) error { return compareTemplate.Execu
 
 var compareFuncs = template.FuncMap{
 	"pct": funcs["pct"], "f3": funcs["f3"], "secs": funcs["secs"],
+	"css": func() template.CSS { return pageCSS("70rem") },
 	"mbf": func(x float64) string { return fmt.Sprintf("%.0f MB", x) },
 	"withheldChart": func(ms []MethodResult) template.HTML {
 		var bars []Bar
@@ -91,12 +92,7 @@ var compareFuncs = template.FuncMap{
 var compareTemplate = template.Must(template.New("compare").Funcs(compareFuncs).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
 <style>
-body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.4}
-h1{font-size:1.6rem}h2{font-size:1.2rem;border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2rem}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}
-th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}.small{font-size:.85rem;color:#555}
-.ok{color:#176317;font-weight:bold}.fail{color:#a31515;font-weight:bold}
-svg .t{font-weight:bold;font-size:13px}svg .l,svg .v{font-size:11px}svg .b{fill:#4a7ab5}
+{{css}}
 </style></head><body>
 <h1>{{.Title}}</h1>
 <p class="small">{{.Tool}} · {{.Date}}{{if .Command}} · <code>{{.Command}}</code>{{end}}</p>

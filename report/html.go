@@ -15,7 +15,19 @@ func (p *Page) WriteHTML(w io.Writer) error {
 	return pageTemplate.Execute(w, p)
 }
 
+// pageCSS is the style of every page (the report, the comparison); width
+// is the page's maximum width.
+func pageCSS(width string) template.CSS {
+	return template.CSS(`body{font-family:system-ui,sans-serif;max-width:` + width + `;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.4}
+h1{font-size:1.6rem}h2{font-size:1.2rem;border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2rem}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.ok{color:#176317;font-weight:bold}.fail{color:#a31515;font-weight:bold}.small{font-size:.85rem;color:#555}
+code{background:#f4f4f4;padding:0 .2rem}`)
+}
+
 var funcs = template.FuncMap{
+	"css": func() template.CSS { return pageCSS("60rem") },
 	"pct": func(x float64) string { return fmt.Sprintf("%.1f %%", 100*x) },
 	"f3":  func(x float64) string { return fmt.Sprintf("%.3f", x) },
 	"secs": func(x float64) string {
@@ -92,13 +104,7 @@ var funcs = template.FuncMap{
 var pageTemplate = template.Must(template.New("page").Funcs(funcs).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
 <style>
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.4}
-h1{font-size:1.6rem}h2{font-size:1.2rem;border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2rem}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left}
-th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.ok{color:#176317;font-weight:bold}.fail{color:#a31515;font-weight:bold}.small{font-size:.85rem;color:#555}
-svg .t{font-weight:bold;font-size:13px}svg .l,svg .v{font-size:11px}svg .b{fill:#4a7ab5}
-code{background:#f4f4f4;padding:0 .2rem}
+{{css}}
 </style></head><body>
 <h1>{{.Title}}</h1>
 <p class="small">{{.Provenance.Tool}} · {{.Provenance.Date}}{{if .Public}} · published next to the data: it holds no true value of a withheld cell{{end}}</p>

@@ -38,7 +38,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	maxN := fs.Int("max-n", 4, "suppression: counts 1..max-n are primary")
 	base := fs.Int64("base", 3, "rounding base")
 	epsilon := fs.Float64("epsilon", 1, "dp: ε")
-	out := fs.String("report", "", "the comparison page (FILE.html; FILE.json beside it) (required)")
+	out := fs.String("report", "", "the comparison page (FILE.html; FILE.json beside it; both 0600: their figures come from the true values) (required)")
 	quiet := fs.Bool("quiet", false, "print no progress on standard error")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -77,5 +77,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return flagError(err, "--methods")
 	}
-	return sdc.WriteFilesAtomicContext(ctx, []sdc.OutputFile{{Path: *out, Write: c.WriteHTML}, {Path: jsonOut, Write: c.WriteJSON}})
+	// The comparison's figures (errors, shares of the count withheld) come
+	// from the true values: the officer's files, 0600.
+	return sdc.WriteFilesAtomicContext(ctx, []sdc.OutputFile{{Path: *out, Write: c.WriteHTML, Private: true}, {Path: jsonOut, Write: c.WriteJSON, Private: true}})
 }

@@ -179,6 +179,9 @@ func TestCompareT2(t *testing.T) {
 	assert.Contains(t, c.Methods[3].Error, "controlled rounding needs", "T2 is no network")
 	html, err := os.ReadFile(filepath.Join(dir, "cmp.html"))
 	require.NoError(t, err)
+	fi, err := os.Stat(filepath.Join(dir, "cmp.html"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the comparison holds figures from true values")
 	for _, m := range []string{"gauss", "exact-only", "small-count"} {
 		assert.Contains(t, string(html), "<strong>"+m+"</strong>")
 	}
