@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tabsdc/tabsdc/internal/attack"
 	"github.com/tabsdc/tabsdc/sdc"
 )
 
@@ -17,23 +18,6 @@ func flat(t testing.TB, name string, n int) *sdc.Dimension {
 		codes[i] = fmt.Sprintf("%s%d", name, i)
 	}
 	d, err := sdc.NewFlat(name, codes)
-	require.NoError(t, err)
-	return d
-}
-
-// randomDim returns a random, possibly ragged, hierarchy of n nodes: each
-// node hangs under a random earlier one.
-func randomDim(t testing.TB, rng *rand.Rand, name string, n int) *sdc.Dimension {
-	t.Helper()
-	codes := make([]string, n)
-	parents := make([]string, n)
-	for i := range codes {
-		codes[i] = fmt.Sprintf("%s%d", name, i)
-		if i > 0 {
-			parents[i] = codes[rng.IntN(i)]
-		}
-	}
-	d, err := sdc.NewDimension(name, codes, parents)
 	require.NoError(t, err)
 	return d
 }
@@ -75,12 +59,14 @@ func randomTables(t testing.TB, seed uint64, n int) []*sdc.Table {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	var out []*sdc.Table
 	for i := 0; i < n; i++ {
-		dims := []*sdc.Dimension{randomDim(t, rng, "g", 2+rng.IntN(12))}
+		// Ragged hierarchies (leaves at several depths) and flat
+		// dimensions, one of a single category among them.
+		dims := []*sdc.Dimension{attack.RandomDim(rng, "g", 2+rng.IntN(2))}
 		for d := 1; d < 1+rng.IntN(3); d++ {
 			if rng.IntN(2) == 0 {
 				dims = append(dims, flat(t, fmt.Sprintf("f%d", d), 1+rng.IntN(4)))
 			} else {
-				dims = append(dims, randomDim(t, rng, fmt.Sprintf("h%d", d), 2+rng.IntN(5)))
+				dims = append(dims, attack.RandomDim(rng, fmt.Sprintf("h%d", d), 2))
 			}
 		}
 		out = append(out, randomTable(t, rng, dims...))
