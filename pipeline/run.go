@@ -651,19 +651,9 @@ func auditValues(ctx context.Context, rel *sdc.Release, sum *report.Summary, say
 // rounding rule.
 func auditChanged(rel *sdc.Release, out *Outcome) error {
 	t := rel.Table()
-	values := make([]int64, t.NumCells())
-	for c := range values {
-		v, ok := rel.Value(c)
-		if !ok {
-			return fmt.Errorf("the changed release withholds %s", t.Label(c))
-		}
-		values[c] = int64(v)
-	}
-	if out.Additive {
-		// Checked here, independently of how the method got there.
-		if err := rounding.CheckAdditive(t, values); err != nil {
-			return fmt.Errorf("the released table is not additive: %w", err)
-		}
+	values, err := changedValues(rel, out)
+	if err != nil {
+		return err
 	}
 	if out.Rounding == nil {
 		return fmt.Errorf("a method of changed values must say what an attacker may assume (Outcome.Rounding)")
@@ -720,24 +710,33 @@ func (d *dhis2Output) prepare(rel *sdc.Release, out *Outcome, sum *report.Summar
 // auditPerturbed checks a release of noisy values: every cell published
 // with a count (not negative), and additive when the method says so.
 func auditPerturbed(rel *sdc.Release, out *Outcome) error {
+	_, err := changedValues(rel, out)
+	return err
+}
+
+// changedValues returns the values a release of changed values (rounding,
+// noise) publishes: every cell's, none negative, adding up when the
+// method promises it (checked here, independently of how the method got
+// there).
+func changedValues(rel *sdc.Release, out *Outcome) ([]int64, error) {
 	t := rel.Table()
 	values := make([]int64, t.NumCells())
 	for c := range values {
 		v, ok := rel.Value(c)
 		if !ok {
-			return fmt.Errorf("the perturbed release withholds %s", t.Label(c))
+			return nil, fmt.Errorf("the release of changed values withholds %s", t.Label(c))
 		}
 		if v < 0 {
-			return fmt.Errorf("the perturbed release publishes %s as %d, a negative count", t.Label(c), v)
+			return nil, fmt.Errorf("the release publishes %s as %d, a negative count", t.Label(c), v)
 		}
 		values[c] = v
 	}
 	if out.Additive {
 		if err := rounding.CheckAdditive(t, values); err != nil {
-			return fmt.Errorf("the released table is not additive: %w", err)
+			return nil, fmt.Errorf("the released table is not additive: %w", err)
 		}
 	}
-	return nil
+	return values, nil
 }
 
 // Write writes the run's outputs all together, or none of them: per table
