@@ -119,9 +119,9 @@ func Compare(ctx context.Context, spec *Spec, opt CompareOptions) (*report.Compa
 		runtime.ReadMemStats(&m1)
 		row.AllocMB = float64(m1.TotalAlloc-m0.TotalAlloc) / (1 << 20)
 		if err != nil {
-			row.Error = err.Error()
-			c.Methods = append(c.Methods, row)
-			continue
+			// A pattern that cannot be read is the caller's error, not a
+			// method's outcome.
+			return nil, fmt.Errorf("pattern %s: %w", p, err)
 		}
 		row.Method = "a given pattern, audited"
 		fillRow(&row, res.Summary, res.Release, pop)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,9 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	pr := progress{stderr, *quiet}
 	c, err := pipeline.Compare(ctx, spec, pipeline.CompareOptions{Methods: list, MaxN: *maxN, Base: *base, Epsilon: *epsilon, Patterns: patterns,
 		Progress: func(msg string) { pr.printf("%s", msg) }, Command: commandLine("compare", args)})
+	if errors.Is(err, pipeline.ErrSpec) {
+		return usagef("%v", strings.TrimPrefix(err.Error(), pipeline.ErrSpec.Error()+": "))
+	}
 	if err != nil {
 		return flagError(err, "--methods")
 	}
